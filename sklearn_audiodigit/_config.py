@@ -1,0 +1,7 @@
+"""Library-wide defaults shared by loaders and transformers."""
+
+#: Default sampling rate, in Hz, of every loader and transformer.
+#:
+#: 8 kHz is the native rate of the Free Spoken Digit Dataset and of telephone speech,
+#: and covers the 0-4 kHz band where the formants that distinguish digits lie.
+DEFAULT_SR = 8000

@@ -1,0 +1,141 @@
+"""Reading audio files into float32 waveforms."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ._config import DEFAULT_SR
+from .exceptions import AudioLoadError
+
+__all__ = ["read_audio", "audio_info"]
+
+
+def _check_path(path):
+    """Return ``path`` as a :class:`~pathlib.Path`, or raise naming what is wrong."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"path must be a str or os.PathLike, got {type(path).__name__}: {path!r}"
+        )
+    p = Path(path)
+    if p.is_symlink() and not p.exists():
+        raise AudioLoadError(f"{p}: dangling symbolic link (its target does not exist)")
+    if not p.exists():
+        raise AudioLoadError(f"{p}: no such file")
+    if p.is_dir():
+        raise AudioLoadError(f"{p}: is a directory, not an audio file")
+    return p
+
+
+def audio_info(path):
+    """Read an audio file's header without decoding its samples.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Any file that libsndfile decodes (WAV of any bit depth, FLAC, OGG/Vorbis,
+        MP3, AIFF, ...).
+
+    Returns
+    -------
+    info : soundfile._SoundFileInfo
+        With ``samplerate`` (Hz), ``frames`` (samples per channel), ``channels``,
+        ``duration`` (seconds), ``format`` and ``subtype``.
+
+    Raises
+    ------
+    AudioLoadError
+        If the path is missing, a directory, a dangling link, or not decodable audio.
+        The message names the file.
+    """
+    import soundfile as sf
+
+    p = _check_path(path)
+    try:
+        return sf.info(str(p))
+    except Exception as err:  # LibsndfileError, RuntimeError, TypeError
+        size = p.stat().st_size
+        what = "empty file" if size == 0 else f"not a readable audio file ({err})"
+        raise AudioLoadError(f"{p}: {what}") from err
+
+
+def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None):
+    """Read an audio file as float32 samples, optionally resampled and mixed to mono.
+
+    Decoding is done by soundfile (libsndfile), resampling by soxr (high quality),
+    and channels are averaged to mono.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Audio file: WAV (PCM 8/16/24/32-bit, float, double, u-law, A-law, ADPCM),
+        FLAC, OGG/Vorbis, MP3, AIFF, ... The format is read from the file's
+        contents, not its extension.
+    sr : int or None, default=8000
+        Target sampling rate in Hz. ``None`` keeps the file's native rate.
+    mono : bool, default=True
+        Average all channels into one.
+    max_duration : float or None, default=None
+        Largest duration accepted, in seconds. It is checked against the header
+        *before* the samples are decoded, so a huge file costs nothing.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,) or (n_channels, n_samples), dtype float32
+        Samples, nominally in [-1, 1]. Shape ``(n_samples,)`` when ``mono=True``;
+        otherwise channels first, as in librosa.
+    sr : int
+        Sampling rate of ``y`` in Hz.
+
+    Raises
+    ------
+    AudioLoadError
+        (a subclass of :class:`OSError`) if the file is missing, a directory, a
+        dangling link, empty, not decodable audio, has no samples, is longer than
+        ``max_duration``, or contains NaN or infinite samples. The message names
+        the file.
+    ValueError
+        If ``sr`` or ``max_duration`` is not positive.
+
+    Examples
+    --------
+    >>> from sklearn_audiodigit.datasets import load_fsdd_sample
+    >>> path = load_fsdd_sample().filenames[0]
+    >>> y, sr = read_audio(path)
+    >>> y.dtype, y.ndim, sr
+    (dtype('float32'), 1, 8000)
+    """
+    import soundfile as sf
+
+    if sr is not None and (not np.isscalar(sr) or sr <= 0):
+        raise ValueError(f"sr must be a positive number of Hz or None, got {sr!r}")
+    if max_duration is not None and max_duration <= 0:
+        raise ValueError(f"max_duration must be positive seconds or None, got {max_duration!r}")
+    info = audio_info(path)
+    p = Path(path)
+    if info.frames == 0:
+        raise AudioLoadError(f"{p}: the file holds no samples (0 frames)")
+    if max_duration is not None and info.frames > max_duration * info.samplerate:
+        raise AudioLoadError(
+            f"{p}: duration {info.frames / info.samplerate:.1f} s exceeds "
+            f"max_duration={max_duration} s"
+        )
+    try:
+        data, native_sr = sf.read(str(p), dtype="float32", always_2d=True)
+    except Exception as err:
+        raise AudioLoadError(f"{p}: could not decode the samples ({err})") from err
+    if data.shape[0] == 0:
+        raise AudioLoadError(f"{p}: the file holds no samples (0 frames)")
+    if not np.isfinite(data).all():
+        raise AudioLoadError(f"{p}: the file contains NaN or infinite samples")
+    if mono:
+        y = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
+    else:
+        y = data.T
+    if sr is not None and sr != native_sr:
+        import soxr
+
+        y = soxr.resample(y.T, native_sr, sr, quality="HQ").T
+    else:
+        sr = native_sr
+    return np.ascontiguousarray(y, dtype=np.float32), int(sr)
