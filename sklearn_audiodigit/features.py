@@ -241,7 +241,7 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
 
             results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run)(i) for i in chunks)
         out = np.empty((n,) + results[0].shape[1:], dtype=np.float32)
-        for idx, res in zip(chunks, results):
+        for idx, res in zip(chunks, results, strict=True):
             out[idx] = res
         return out
 
