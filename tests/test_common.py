@@ -1,0 +1,77 @@
+"""scikit-learn's estimator checks over every estimator of the package.
+
+Estimators are discovered automatically (every public class of a public module
+that derives from BaseEstimator), so a new estimator is checked without editing
+this file. Estimators that do not take a 2-D numeric array (file paths, ragged
+output) are listed in ``NOT_2D`` with the reason and have their own tests.
+"""
+
+import importlib
+import inspect
+import pkgutil
+
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import sklearn_audiodigit
+
+# modules that need optional extras are checked in their own test files
+SKIP_MODULES = {"sklearn_audiodigit.nn", "sklearn_audiodigit.cli"}
+
+NOT_2D = {
+    "AudioReader": "takes file paths, not a numeric array (tests/test_preprocessing.py)",
+    "TrimSilence": "returns clips of different lengths, never a 2-D array "
+    "(tests/test_preprocessing.py)",
+}
+
+# fast settings per class, used in place of the defaults
+FAST = {}
+
+
+def _discover():
+    found = {}
+    for mod in pkgutil.walk_packages(sklearn_audiodigit.__path__, "sklearn_audiodigit."):
+        name = mod.name
+        if any(part.startswith("_") for part in name.split(".")[1:]):
+            continue
+        if any(name == s or name.startswith(s + ".") for s in SKIP_MODULES):
+            continue
+        module = importlib.import_module(name)
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if (
+                issubclass(cls, BaseEstimator)
+                and cls.__module__.startswith("sklearn_audiodigit")
+                and not cls_name.startswith("_")
+                and not inspect.isabstract(cls)
+            ):
+                found[cls_name] = cls
+    return found
+
+
+ALL_ESTIMATORS = _discover()
+
+
+def _instances():
+    out = []
+    for name, cls in sorted(ALL_ESTIMATORS.items()):
+        if name in NOT_2D:
+            continue
+        out.append(cls(**FAST.get(name, {})))
+    return out
+
+
+def test_discovery_finds_the_extractors():
+    # guards the discovery itself: if it found nothing, the checks below would pass vacuously
+    assert {"MFCCExtractor", "LogMelExtractor", "PadTrim", "PeakNormalizer"} <= set(
+        ALL_ESTIMATORS
+    )
+
+
+def test_every_excluded_estimator_exists():
+    assert set(NOT_2D) <= set(ALL_ESTIMATORS)
+
+
+@parametrize_with_checks(_instances())
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
