@@ -1,0 +1,19 @@
+"""Spoken-digit datasets: the bundled FSDD sample and the full FSDD download.
+
+:func:`load_fsdd_sample` reads the 300-recording sample of the Free Spoken Digit
+Dataset that ships with the package; :func:`fetch_fsdd` downloads the full dataset
+(3,000 recordings) once into :func:`get_data_home` and verifies it. Both return a
+:class:`~sklearn.utils.Bunch` of ragged float32 waveforms with the digit as
+``target`` and the ``speaker`` for grouped cross-validation.
+"""
+
+from ._base import FSDD_PATTERN, get_data_home, parse_fsdd_filename
+from ._fsdd import fetch_fsdd, load_fsdd_sample
+
+__all__ = [
+    "load_fsdd_sample",
+    "fetch_fsdd",
+    "get_data_home",
+    "parse_fsdd_filename",
+    "FSDD_PATTERN",
+]
