@@ -1,0 +1,105 @@
+"""Ready-made pipelines from raw waveforms to a classifier.
+
+These are the models behind ``audiodigit evaluate --model NAME``. Each takes
+waveforms (a ragged sequence of 1-D float32 clips at ``sr`` Hz, as returned by the
+dataset loaders and :class:`~sklearn_audiodigit.preprocessing.AudioReader`) and is
+a plain :class:`sklearn.pipeline.Pipeline`, so it can be cross-validated, tuned,
+and saved like any other.
+"""
+
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from ._config import DEFAULT_SR
+from .features import MFCCExtractor
+from .preprocessing import TrimSilence
+
+__all__ = ["CLASSICAL_MODELS", "NEURAL_MODELS", "MODELS", "make_svc_pipeline", "make_model"]
+
+CLASSICAL_MODELS = ("svc",)
+NEURAL_MODELS = ("mlp", "cnn", "rnn", "resnet")
+MODELS = CLASSICAL_MODELS + NEURAL_MODELS
+
+
+def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None):
+    """The default classical model: trimmed clips, time-normalised MFCCs, an RBF SVC.
+
+    Steps: :class:`~sklearn_audiodigit.preprocessing.TrimSilence` (each clip's own
+    peak), :class:`~sklearn_audiodigit.features.MFCCExtractor` averaged over a grid
+    of time segments relative to each clip's length (so speaking rate matters
+    less), :class:`~sklearn.preprocessing.StandardScaler` and
+    :class:`~sklearn.svm.SVC` with an RBF kernel and probability estimates.
+    The defaults were chosen by speaker-grouped nested cross-validation on FSDD
+    (``benchmarks/bench_accuracy.py``; results in ``benchmarks/README.md``).
+
+    Parameters
+    ----------
+    sr : int, default=8000
+        Sampling rate of the waveforms, in Hz.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the SVC's probability calibration.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Unfitted; ``fit(X, y)`` takes waveforms ``X`` (sequence of 1-D float32
+        arrays, or 2-D ``(n_clips, n_samples)``) and labels ``y`` of shape (n_clips,).
+
+    Examples
+    --------
+    >>> from sklearn_audiodigit.datasets import load_fsdd_sample
+    >>> X, y = load_fsdd_sample(return_X_y=True)
+    >>> model = make_svc_pipeline().fit(X[::2], y[::2])
+    >>> model.predict(X[1:4]).shape
+    (3,)
+    """
+    return Pipeline(
+        [
+            ("trim", TrimSilence(top_db=30.0)),
+            (
+                "features",
+                MFCCExtractor(sr=sr, n_mfcc=13, n_mels=26, deltas=1, output="grid", n_segments=8),
+            ),
+            ("scale", StandardScaler()),
+            ("classifier", SVC(C=10.0, probability=True, random_state=random_state)),
+        ]
+    )
+
+
+def make_model(name="svc", *, sr=DEFAULT_SR, random_state=None, **params):
+    """Build a named model: ``"svc"`` or one of the networks of :mod:`sklearn_audiodigit.nn`.
+
+    Parameters
+    ----------
+    name : {"svc", "mlp", "cnn", "rnn", "resnet"}, default="svc"
+        The model. The networks need the ``[nn]`` extra (torch, skorch).
+    sr : int, default=8000
+        Sampling rate of the waveforms, in Hz.
+    random_state : int or None, default=None
+        Seed for reproducible fits.
+    **params : dict
+        Passed to the network pipeline builder
+        (:func:`sklearn_audiodigit.nn.make_nn_pipeline`), e.g. ``device="cuda"``.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Unfitted pipeline from waveforms to labels.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known model.
+    ImportError
+        If a network is asked for without torch and skorch installed.
+    """
+    if name == "svc":
+        if params:
+            raise ValueError(f"model 'svc' takes no extra parameters, got {sorted(params)}")
+        return make_svc_pipeline(sr=sr, random_state=random_state)
+    if name in NEURAL_MODELS:
+        from .nn import make_nn_pipeline
+
+        return make_nn_pipeline(name, sr=sr, random_state=random_state, **params)
+    raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
