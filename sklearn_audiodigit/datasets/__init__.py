@@ -8,11 +8,14 @@ Dataset that ships with the package; :func:`fetch_fsdd` downloads the full datas
 """
 
 from ._base import FSDD_PATTERN, get_data_home, parse_fsdd_filename
+from ._folder import FILENAME_PATTERNS, load_audio_folder
 from ._fsdd import fetch_fsdd, load_fsdd_sample
 
 __all__ = [
     "load_fsdd_sample",
     "fetch_fsdd",
+    "load_audio_folder",
+    "FILENAME_PATTERNS",
     "get_data_home",
     "parse_fsdd_filename",
     "FSDD_PATTERN",

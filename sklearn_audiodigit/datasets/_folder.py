@@ -1,0 +1,187 @@
+"""Load any folder of recordings, with labels and groups parsed from file names."""
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from .._config import DEFAULT_SR
+from ..exceptions import AudioLoadError, DatasetError
+from ..io import read_audio
+from ._base import FSDD_PATTERN, _progress
+
+__all__ = ["load_audio_folder", "FILENAME_PATTERNS"]
+
+#: Built-in file-name patterns (strict, matched against the whole name).
+FILENAME_PATTERNS = {
+    "fsdd": FSDD_PATTERN,
+    "audiomnist": re.compile(r"(?P<digit>[0-9])_(?P<speaker>[0-9]{2})_(?P<take>[0-9]+)\.wav"),
+}
+
+_AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".au", ".w64"}
+
+
+def _compile(pattern):
+    if isinstance(pattern, re.Pattern):
+        regex = pattern
+    elif pattern in FILENAME_PATTERNS:
+        regex = FILENAME_PATTERNS[pattern]
+    elif isinstance(pattern, str):
+        try:
+            regex = re.compile(pattern)
+        except re.error as err:
+            raise ValueError(
+                f"pattern {pattern!r} is not a valid regular expression: {err}"
+            ) from err
+    else:
+        raise TypeError(f"pattern must be a str or compiled regex, got {type(pattern).__name__}")
+    if "digit" not in regex.groupindex and "label" not in regex.groupindex:
+        raise ValueError(
+            f"pattern {regex.pattern!r} needs a named group 'digit' or 'label' for the target"
+        )
+    return regex
+
+
+def load_audio_folder(
+    path, *, pattern="fsdd", sr=DEFAULT_SR, on_error="raise", recursive=False, verbose=False
+):
+    """Load a folder of recordings as a :class:`~sklearn.utils.Bunch`.
+
+    Labels and groups come from each file name, matched in full against
+    ``pattern``, or from sub-folder names with ``pattern="folders"``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The folder.
+    pattern : {"fsdd", "audiomnist", "folders"}, str or re.Pattern, default="fsdd"
+        ``"fsdd"``: ``{digit}_{speaker}_{take}.wav``; ``"audiomnist"``: the same
+        with two-digit speakers; ``"folders"``: one sub-folder per class (any audio
+        file inside; no speaker). A regular expression must have a named group
+        ``digit`` or ``label`` (the target) and may have ``speaker`` and ``take``.
+    sr : int or None, default=8000
+        Sampling rate of the returned waveforms, in Hz (``None``: native, which
+        must then be the same for every file).
+    on_error : {"raise", "warn", "skip"}, default="raise"
+        What to do with a file that is hidden (``.*``, e.g. macOS ``._x.wav``),
+        not audio by its extension, not matching ``pattern`` or unreadable:
+        raise, warn once listing every such file, or skip silently. Skipped files
+        are always listed in the result's ``skipped``.
+    recursive : bool, default=False
+        Also look in sub-folders (implied by ``pattern="folders"``).
+    verbose : bool, default=False
+        Show a progress bar while reading.
+
+    Returns
+    -------
+    bunch : Bunch
+        ``data`` (object array of float32 1-D waveforms), ``target`` (int64 digits
+        when the pattern has ``digit``, else str labels), ``target_names``,
+        ``speaker`` (str, ``""`` when unknown), ``take`` (int64, -1 when unknown),
+        ``filenames`` (str), ``sr`` (int, Hz) and ``skipped`` (list of
+        ``(filename, reason)``).
+
+    Raises
+    ------
+    DatasetError
+        (an :class:`OSError`) if ``path`` is not a folder, it holds no usable
+        recording, or, with ``on_error="raise"``, a file is bad (naming it).
+    ValueError
+        If ``pattern`` or ``on_error`` is invalid.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from sklearn_audiodigit.datasets import load_fsdd_sample
+    >>> folder = Path(load_fsdd_sample().filenames[0]).parent
+    >>> bunch = load_audio_folder(folder)
+    >>> len(bunch.data), bunch.sr
+    (300, 8000)
+    """
+    if on_error not in ("raise", "warn", "skip"):
+        raise ValueError(f"on_error must be 'raise', 'warn' or 'skip', got {on_error!r}")
+    root = Path(path)
+    if not root.is_dir():
+        raise DatasetError(f"{root}: not a folder")
+    by_folder = pattern == "folders"
+    regex = None if by_folder else _compile(pattern)
+    files = sorted(
+        p for p in (root.rglob("*") if (recursive or by_folder) else root.iterdir()) if p.is_file()
+    )
+    if any(p.is_symlink() and not p.exists() for p in root.iterdir()):
+        files += sorted(p for p in root.iterdir() if p.is_symlink() and not p.exists())
+
+    skipped = []
+    records = []
+    for p in files:
+        if p.name.startswith("."):
+            skipped.append((str(p), "hidden file"))
+            continue
+        if p.suffix.lower() not in _AUDIO_SUFFIXES:
+            skipped.append((str(p), "not an audio file extension"))
+            continue
+        if by_folder:
+            if p.parent == root:
+                skipped.append((str(p), "not inside a class sub-folder"))
+                continue
+            fields = {"label": p.relative_to(root).parts[0]}
+        else:
+            m = regex.fullmatch(p.name)
+            if m is None:
+                skipped.append((str(p), f"name does not match {regex.pattern!r}"))
+                continue
+            fields = m.groupdict()
+        records.append((p, fields))
+
+    if skipped and on_error == "raise":
+        name, reason = skipped[0]
+        raise DatasetError(
+            f"{name}: {reason} ({len(skipped)} bad file(s) in {root}; "
+            "pass on_error='warn' or 'skip' to load the others)"
+        )
+    data, kept = [], []
+    rates = set()
+    for p, fields in _progress(records, total=len(records), desc="Reading", verbose=verbose):
+        try:
+            y, rate = read_audio(p, sr=sr)
+        except AudioLoadError as err:
+            skipped.append((str(p), str(err)))
+            if on_error == "raise":
+                raise DatasetError(f"{p}: {err}") from err
+            continue
+        data.append(y)
+        rates.add(rate)
+        kept.append((p, fields))
+
+    if skipped and on_error == "warn":
+        listing = "\n".join(f"  {n}: {r}" for n, r in skipped)
+        warnings.warn(f"skipped {len(skipped)} file(s) in {root}:\n{listing}", stacklevel=2)
+    if not kept:
+        raise DatasetError(f"{root}: no recording matching the pattern was loaded")
+    if len(rates) > 1:
+        raise DatasetError(
+            f"{root}: the recordings have different sampling rates {sorted(rates)} Hz; "
+            "pass sr=<rate> to resample them"
+        )
+
+    out = np.empty(len(data), dtype=object)
+    out[:] = data
+    if by_folder or "digit" not in kept[0][1]:
+        target = np.array([f.get("label") for _, f in kept], dtype=str)
+    else:
+        target = np.array([int(f["digit"]) for _, f in kept], dtype=np.int64)
+    speaker = np.array([f.get("speaker") or "" for _, f in kept], dtype=str)
+    take = np.array([int(f["take"]) if f.get("take") else -1 for _, f in kept], dtype=np.int64)
+    return Bunch(
+        data=out,
+        target=target,
+        target_names=np.array([str(v) for v in np.unique(target)]),
+        speaker=speaker,
+        take=take,
+        filenames=np.array([str(p) for p, _ in kept], dtype=str),
+        sr=int(rates.pop()),
+        skipped=skipped,
+        DESCR=f"Recordings loaded from {root} with pattern {pattern!r}.",
+    )

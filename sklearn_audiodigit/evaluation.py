@@ -1,0 +1,342 @@
+"""Honest evaluation: speaker-independent cross-validation and its report.
+
+A digit recogniser is meant for people it has never heard, so the default split
+keeps every speaker's clips on one side (leave one speaker out). A random split
+or FSDD's official split puts every speaker in both training and test sets and
+measures something easier; :func:`make_cv` warns when asked for one.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
+from sklearn.model_selection import (
+    GroupKFold,
+    LeaveOneGroupOut,
+    PredefinedSplit,
+    StratifiedKFold,
+)
+from sklearn.utils import _safe_indexing
+
+__all__ = ["CV_CHOICES", "SpeakerLeakWarning", "make_cv", "EvaluationReport", "evaluate"]
+
+CV_CHOICES = ("speaker", "random", "official")
+
+
+class SpeakerLeakWarning(UserWarning):
+    """A split puts the same speakers in training and test sets (optimistic scores)."""
+
+
+def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, random_state=0):
+    """Build a cross-validation splitter and the ``groups`` it needs.
+
+    Parameters
+    ----------
+    kind : {"speaker", "random", "official"}, default="speaker"
+        ``"speaker"``: :class:`~sklearn.model_selection.LeaveOneGroupOut` over
+        speakers, the speaker-independent estimate. ``"random"``: stratified
+        ``n_splits``-fold over clips. ``"official"``: FSDD's published split, takes
+        0-4 for testing and the rest for training. The last two warn with
+        :class:`SpeakerLeakWarning`. Ignored when ``target="speaker"``.
+    speaker : array-like of shape (n_clips,)
+        Speaker of each clip.
+    take : array-like of shape (n_clips,) of int, default=None
+        Take (repetition) number of each clip; needed by ``"official"`` and by
+        ``target="speaker"``.
+    target : {"digit", "speaker"}, default="digit"
+        What is predicted. Speaker identification must see every speaker in
+        training, so it is split by take instead: :class:`GroupKFold` with the
+        takes as groups (``n_splits`` folds), no take in both sets.
+    n_splits : int, default=5
+        Folds of the ``"random"`` and take-grouped splits.
+    random_state : int, default=0
+        Seed of the ``"random"`` split's shuffle.
+
+    Returns
+    -------
+    cv : cross-validation splitter
+        Ready for ``cv.split(X, y, groups)``.
+    groups : ndarray of shape (n_clips,) or None
+        The groups to pass with it.
+    description : str
+        One line naming the split, for reports.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` or ``target`` is unknown, ``take`` is missing where needed, or
+        there are fewer than two speakers for ``"speaker"``.
+    """
+    speaker = np.asarray(speaker)
+    if target not in ("digit", "speaker"):
+        raise ValueError(f"target must be 'digit' or 'speaker', got {target!r}")
+    if target == "speaker":
+        if take is None:
+            raise ValueError("speaker identification is split by take: pass take=...")
+        take = np.asarray(take)
+        n = min(n_splits, len(np.unique(take)))
+        return GroupKFold(n_splits=n), take, f"{n}-fold by take (every speaker in every fold)"
+    if kind == "speaker":
+        n_speakers = len(np.unique(speaker))
+        if n_speakers < 2:
+            raise ValueError(
+                f"speaker-independent evaluation needs at least 2 speakers, got {n_speakers}"
+            )
+        return LeaveOneGroupOut(), speaker, f"leave one speaker out ({n_speakers} folds)"
+    if kind == "random":
+        warnings.warn(
+            "cv='random' puts clips of the same speakers in training and test sets: "
+            "the score overstates accuracy on new speakers (use cv='speaker')",
+            SpeakerLeakWarning,
+            stacklevel=2,
+        )
+        cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+        return cv, None, f"random stratified {n_splits}-fold (speakers leak)"
+    if kind == "official":
+        if take is None:
+            raise ValueError("the official split needs take=...")
+        warnings.warn(
+            "cv='official' (FSDD takes 0-4 as test) has every speaker in both training "
+            "and test sets: the score overstates accuracy on new speakers (use cv='speaker')",
+            SpeakerLeakWarning,
+            stacklevel=2,
+        )
+        test_fold = np.where(np.asarray(take) < 5, 0, -1)
+        return PredefinedSplit(test_fold), None, "official split: takes 0-4 test (speakers leak)"
+    raise ValueError(f"cv must be one of {CV_CHOICES}, got {kind!r}")
+
+
+@dataclass
+class EvaluationReport:
+    """The outcome of :func:`evaluate`.
+
+    Attributes
+    ----------
+    fold_accuracies : list of float
+        Accuracy on each test fold.
+    fold_f1_macro : list of float
+        Macro-averaged F1 on each test fold.
+    fold_seconds : list of float
+        Wall-clock seconds to fit and predict each fold.
+    fold_test_groups : list of list of str
+        The groups (speakers, takes) held out in each fold, when groups were given.
+    y_true, y_pred : ndarray of shape (n_tested,)
+        Out-of-fold labels and predictions, every fold concatenated.
+    labels : ndarray of shape (n_classes,)
+        The sorted class labels.
+    n_clips : int
+        Clips in the data set.
+    cv : str
+        Description of the split.
+    """
+
+    fold_accuracies: list
+    fold_f1_macro: list
+    fold_seconds: list
+    fold_test_groups: list
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    labels: np.ndarray
+    n_clips: int
+    cv: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def accuracy_mean(self):
+        """Mean of the per-fold accuracies."""
+        return float(np.mean(self.fold_accuracies))
+
+    @property
+    def accuracy_std(self):
+        """Standard deviation of the per-fold accuracies."""
+        return float(np.std(self.fold_accuracies))
+
+    @property
+    def f1_macro_mean(self):
+        """Mean of the per-fold macro-F1 scores."""
+        return float(np.mean(self.fold_f1_macro))
+
+    @property
+    def f1_macro_std(self):
+        """Standard deviation of the per-fold macro-F1 scores."""
+        return float(np.std(self.fold_f1_macro))
+
+    def confusion_matrix(self):
+        """Confusion matrix of the out-of-fold predictions.
+
+        Returns
+        -------
+        cm : ndarray of shape (n_classes, n_classes), dtype int64
+            Rows are true labels, columns predicted labels, in ``labels`` order.
+        """
+        return confusion_matrix(self.y_true, self.y_pred, labels=self.labels)
+
+    def per_class_accuracy(self):
+        """Recall of each class over the out-of-fold predictions.
+
+        Returns
+        -------
+        accuracy : ndarray of shape (n_classes,), dtype float64
+            Fraction of each class's clips predicted correctly (NaN for a class
+            that was never tested).
+        """
+        cm = self.confusion_matrix()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.diag(cm) / cm.sum(axis=1)
+
+    def classification_report(self):
+        """scikit-learn's text classification report of the out-of-fold predictions.
+
+        Returns
+        -------
+        report : str
+            Precision, recall, F1 and support per class.
+        """
+        return classification_report(
+            self.y_true, self.y_pred, labels=self.labels, digits=3, zero_division=0
+        )
+
+    def to_dict(self):
+        """The report as JSON-ready data.
+
+        Returns
+        -------
+        report : dict
+            ``accuracy_mean``, ``accuracy_std``, ``f1_macro_mean``,
+            ``f1_macro_std``, ``fold_accuracies``, ``fold_f1_macro``,
+            ``fold_seconds``, ``fold_test_groups``, ``n_clips``, ``cv``,
+            ``labels``, ``per_class_accuracy``, ``confusion_matrix`` and ``extra``.
+        """
+        return {
+            "accuracy_mean": self.accuracy_mean,
+            "accuracy_std": self.accuracy_std,
+            "f1_macro_mean": self.f1_macro_mean,
+            "f1_macro_std": self.f1_macro_std,
+            "fold_accuracies": [float(a) for a in self.fold_accuracies],
+            "fold_f1_macro": [float(a) for a in self.fold_f1_macro],
+            "fold_seconds": [round(float(s), 3) for s in self.fold_seconds],
+            "fold_test_groups": self.fold_test_groups,
+            "n_clips": int(self.n_clips),
+            "cv": self.cv,
+            "labels": [_jsonable(v) for v in self.labels],
+            "per_class_accuracy": [
+                None if np.isnan(a) else float(a) for a in self.per_class_accuracy()
+            ],
+            "confusion_matrix": self.confusion_matrix().tolist(),
+            "extra": self.extra,
+        }
+
+
+def _jsonable(v):
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _fit_predict_fold(model, X, y, train, test, fit_params, fit_groups):
+    start = time.perf_counter()
+    est = clone(model)
+    fit_params = dict(fit_params)
+    if fit_groups is not None:
+        name, groups = fit_groups
+        fit_params[name] = groups[train]
+    est.fit(_safe_indexing(X, train), y[train], **fit_params)
+    pred = est.predict(_safe_indexing(X, test))
+    return pred, time.perf_counter() - start
+
+
+def evaluate(
+    model,
+    X,
+    y,
+    *,
+    cv,
+    groups=None,
+    n_jobs=None,
+    fit_params=None,
+    fit_groups=None,
+    progress=False,
+    description=None,
+):
+    """Cross-validate ``model`` and keep everything a report needs.
+
+    Parameters
+    ----------
+    model : estimator
+        Unfitted classifier or pipeline taking ``X``.
+    X : array-like or sequence of length n_clips
+        Model input (waveforms, paths or features).
+    y : array-like of shape (n_clips,)
+        Labels.
+    cv : cross-validation splitter
+        E.g. from :func:`make_cv`.
+    groups : array-like of shape (n_clips,) or None, default=None
+        Groups for the splitter (speakers for leave-one-speaker-out).
+    n_jobs : int or None, default=None
+        Folds fitted in parallel (joblib processes). ``None`` means 1.
+    fit_params : dict or None, default=None
+        Passed to ``model.fit`` on every fold.
+    fit_groups : tuple of (str, array-like of shape (n_clips,)) or None, default=None
+        ``(name, groups)``: each fold's fit also gets ``name=groups[train]``, the
+        groups of its own training clips (e.g. speakers, so that a network's
+        early-stopping split inside the fold is speaker-independent too).
+    progress : bool, default=False
+        Show a tqdm progress bar over the folds.
+    description : str or None, default=None
+        Description of the split stored in the report.
+
+    Returns
+    -------
+    report : EvaluationReport
+        Per-fold scores and the out-of-fold predictions.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` and ``y`` differ in length or the splitter yields no fold.
+    """
+    from joblib import Parallel, delayed
+
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} clips but y has {len(y)} labels")
+    splits = list(cv.split(np.zeros(len(y)), y, groups))
+    if not splits:
+        raise ValueError("the cross-validation splitter yielded no fold")
+    fit_params = fit_params or {}
+    if fit_groups is not None:
+        fit_groups = (fit_groups[0], np.asarray(fit_groups[1]))
+    jobs = (
+        delayed(_fit_predict_fold)(model, X, y, tr, te, fit_params, fit_groups)
+        for tr, te in splits
+    )
+    if n_jobs in (None, 1):
+        iterator = (fn(*args, **kw) for fn, args, kw in jobs)
+        if progress:
+            from tqdm.auto import tqdm
+
+            iterator = tqdm(iterator, total=len(splits), desc="Cross-validation", unit="fold")
+        results = list(iterator)
+    else:
+        results = Parallel(n_jobs=n_jobs)(jobs)
+    labels = np.unique(y)
+    accs, f1s, secs, held, yt, yp = [], [], [], [], [], []
+    for (_, test), (pred, sec) in zip(splits, results, strict=True):
+        accs.append(accuracy_score(y[test], pred))
+        f1s.append(f1_score(y[test], pred, labels=labels, average="macro", zero_division=0))
+        secs.append(sec)
+        held.append([] if groups is None else sorted(map(str, np.unique(np.asarray(groups)[test]))))
+        yt.append(y[test])
+        yp.append(pred)
+    return EvaluationReport(
+        fold_accuracies=accs,
+        fold_f1_macro=f1s,
+        fold_seconds=secs,
+        fold_test_groups=held,
+        y_true=np.concatenate(yt),
+        y_pred=np.concatenate(yp),
+        labels=labels,
+        n_clips=len(y),
+        cv=description or type(cv).__name__,
+    )
