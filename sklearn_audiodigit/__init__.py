@@ -10,3 +10,29 @@ extra (torch, skorch); importing this package does not import torch.
 """
 
 __version__ = "0.1.0.dev0"
+
+from .exceptions import AudioDigitError, AudioLoadError, AudioValueError, DatasetError
+from .features import ChromaExtractor, LogMelExtractor, MFCCExtractor, SpectrogramExtractor
+from .io import read_audio
+from .pipelines import make_model, make_svc_pipeline
+from .preprocessing import AudioReader, PadTrim, PeakNormalizer, Resampler, TrimSilence
+
+__all__ = [
+    "__version__",
+    "read_audio",
+    "AudioReader",
+    "Resampler",
+    "TrimSilence",
+    "PadTrim",
+    "PeakNormalizer",
+    "MFCCExtractor",
+    "LogMelExtractor",
+    "SpectrogramExtractor",
+    "ChromaExtractor",
+    "make_model",
+    "make_svc_pipeline",
+    "AudioDigitError",
+    "AudioLoadError",
+    "AudioValueError",
+    "DatasetError",
+]
