@@ -67,8 +67,10 @@ def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, r
     Raises
     ------
     ValueError
-        If ``kind`` or ``target`` is unknown, ``take`` is missing where needed, or
-        there are fewer than two speakers for ``"speaker"``.
+        If ``kind`` or ``target`` is unknown, ``take`` is missing where needed,
+        there are fewer than two speakers for ``"speaker"``, or ``"official"`` would
+        leave its training or test set empty (the bundled sample holds takes 0-4
+        only).
     """
     speaker = np.asarray(speaker)
     if target not in ("digit", "speaker"):
@@ -98,13 +100,21 @@ def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, r
     if kind == "official":
         if take is None:
             raise ValueError("the official split needs take=...")
+        test_fold = np.where(np.asarray(take) < 5, 0, -1)
+        if test_fold.min() == 0 and test_fold.max() == 0:
+            raise ValueError(
+                "the official split trains on takes >= 5, but every clip has a take in "
+                "0-4 (the bundled sample is exactly FSDD's official test set); use "
+                "cv='speaker', or the full data set"
+            )
+        if test_fold.min() == -1 and test_fold.max() == -1:
+            raise ValueError("the official split tests on takes 0-4, but no clip has one")
         warnings.warn(
             "cv='official' (FSDD takes 0-4 as test) has every speaker in both training "
             "and test sets: the score overstates accuracy on new speakers (use cv='speaker')",
             SpeakerLeakWarning,
             stacklevel=2,
         )
-        test_fold = np.where(np.asarray(take) < 5, 0, -1)
         return PredefinedSplit(test_fold), None, "official split: takes 0-4 test (speakers leak)"
     raise ValueError(f"cv must be one of {CV_CHOICES}, got {kind!r}")
 
@@ -294,7 +304,8 @@ def evaluate(
     Raises
     ------
     ValueError
-        If ``X`` and ``y`` differ in length or the splitter yields no fold.
+        If ``X`` and ``y`` differ in length, the splitter yields no fold, or a
+        fold has an empty training or test set.
     """
     from joblib import Parallel, delayed
 
@@ -304,6 +315,10 @@ def evaluate(
     splits = list(cv.split(np.zeros(len(y)), y, groups))
     if not splits:
         raise ValueError("the cross-validation splitter yielded no fold")
+    for i, (train, test) in enumerate(splits):
+        if len(train) == 0 or len(test) == 0:
+            side = "training" if len(train) == 0 else "test"
+            raise ValueError(f"fold {i + 1} of the cross-validation has an empty {side} set")
     fit_params = fit_params or {}
     if fit_groups is not None:
         fit_groups = (fit_groups[0], np.asarray(fit_groups[1]))
