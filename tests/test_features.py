@@ -1,0 +1,453 @@
+"""Tests of the batched spectral extractors against per-clip librosa."""
+
+import warnings
+
+import librosa
+import numpy as np
+import pytest
+from sklearn.model_selection import GroupKFold, cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from sklearn_audiodigit.features import (
+    ChromaExtractor,
+    LogMelExtractor,
+    MFCCExtractor,
+    SpectrogramExtractor,
+)
+from sklearn_audiodigit.preprocessing import PadTrim
+
+SR = 8000
+TOL = 1e-4
+STAT_FUNCS = {"mean": np.mean, "std": np.std, "min": np.min, "max": np.max}
+
+
+def _quiet(fn):
+    """Call librosa without its 'n_fft too large' warning on short clips."""
+
+    def wrapped(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return fn(*args, **kwargs)
+
+    return wrapped
+
+
+# reference implementations: plain per-clip librosa calls, keyword arguments only
+@_quiet
+def ref_mfcc(x, n_mfcc=13, n_fft=256, hop_length=80, n_mels=40, fmin=0.0, fmax=None):
+    return librosa.feature.mfcc(
+        y=x,
+        sr=SR,
+        n_mfcc=n_mfcc,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        n_mels=n_mels,
+        fmin=fmin,
+        fmax=fmax,
+    )
+
+
+@_quiet
+def ref_logmel(x, n_fft=256, hop_length=80, n_mels=40, fmin=0.0, fmax=None):
+    S = librosa.feature.melspectrogram(
+        y=x, sr=SR, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, fmin=fmin, fmax=fmax
+    )
+    return librosa.power_to_db(S, top_db=80.0)
+
+
+@_quiet
+def ref_spec(x, n_fft=256, hop_length=80):
+    S = np.abs(librosa.stft(x, n_fft=n_fft, hop_length=hop_length)) ** 2
+    return librosa.power_to_db(S, top_db=80.0)
+
+
+@_quiet
+def ref_chroma(x, n_fft=256, hop_length=80):
+    return librosa.feature.chroma_stft(y=x, sr=SR, n_fft=n_fft, hop_length=hop_length, tuning=0.0)
+
+
+CASES = {
+    "mfcc": (MFCCExtractor, ref_mfcc, {}),
+    "mfcc_custom": (
+        MFCCExtractor,
+        ref_mfcc,
+        {"n_mfcc": 20, "n_fft": 512, "hop_length": 128, "n_mels": 32, "fmin": 60.0, "fmax": 3800.0},
+    ),
+    "logmel": (LogMelExtractor, ref_logmel, {}),
+    "logmel_custom": (
+        LogMelExtractor,
+        ref_logmel,
+        {"n_fft": 200, "hop_length": 50, "n_mels": 24, "fmax": 3000.0},
+    ),
+    "spectrogram": (SpectrogramExtractor, ref_spec, {}),
+    "chroma": (ChromaExtractor, ref_chroma, {}),
+}
+
+
+def _max_diff(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape, (a.shape, b.shape)
+    return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64))))
+
+
+def _stats(frames, stats):
+    """(n_coef * len(stats),) per-coefficient statistics, coefficient-major."""
+    return np.stack([STAT_FUNCS[s](frames, axis=1) for s in stats], axis=1).ravel()
+
+
+# -- equality with per-clip librosa -----------------------------------------------------
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_frames_equal_librosa(case, fsdd_clips):
+    cls, ref, params = CASES[case]
+    est = cls(output="frames", **params)
+    for x in fsdd_clips:
+        out = est.fit_transform(x[None, :])
+        assert out.dtype == np.float32
+        assert out.shape[0] == 1
+        assert _max_diff(out[0], ref(x, **params)) <= TOL
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_stats_of_ragged_batch_equal_librosa(case, fsdd_clips):
+    cls, ref, params = CASES[case]
+    stats = ("mean", "std", "min", "max")
+    out = cls(stats=stats, **params).fit_transform(fsdd_clips)
+    assert out.dtype == np.float32
+    expected = np.stack([_stats(ref(x, **params), stats) for x in fsdd_clips])
+    assert _max_diff(out, expected) <= TOL
+
+
+def test_stats_column_names_point_at_the_right_values(fsdd_clips):
+    est = MFCCExtractor(deltas=1, stats=("mean", "std", "max"))
+    out = est.fit_transform(fsdd_clips)
+    names = list(est.get_feature_names_out())
+    assert len(names) == out.shape[1] == 13 * 2 * 3
+    for i, x in enumerate(fsdd_clips):
+        frames = ref_mfcc(x)
+        delta = librosa.feature.delta(frames, width=9, order=1, mode="nearest")
+        assert abs(out[i, names.index("mfcc3_mean")] - frames[3].mean()) <= TOL
+        assert abs(out[i, names.index("mfcc3_std")] - frames[3].std()) <= TOL
+        assert abs(out[i, names.index("mfcc0_max")] - frames[0].max()) <= TOL
+        assert abs(out[i, names.index("mfcc3_d1_mean")] - delta[3].mean()) <= TOL
+        assert abs(out[i, names.index("mfcc12_d1_std")] - delta[12].std()) <= TOL
+
+
+# -- a batch equals each clip alone -----------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["mfcc", "logmel", "spectrogram", "chroma"])
+def test_60_db_louder_neighbour_changes_nothing(case, fsdd_sample):
+    cls, ref, params = CASES[case]
+    loud = PadTrim(length=6000).fit_transform([fsdd_sample.data[40]])[0]
+    other = PadTrim(length=6000).fit_transform([fsdd_sample.data[200]])[0]
+    loud = loud / np.abs(loud).max()
+    quiet = other / np.abs(other).max() * np.float32(1e-3)  # 60 dB below
+    X = np.stack([loud, quiet]).astype(np.float32)
+
+    est = cls(output="frames", **params)
+    batch = est.fit_transform(X)
+    alone = [est.fit_transform(X[i : i + 1])[0] for i in range(2)]
+    for i in range(2):
+        assert _max_diff(batch[i], alone[i]) <= TOL
+        assert _max_diff(batch[i], ref(X[i], **params)) <= TOL
+
+
+def test_naive_2d_librosa_is_neighbour_dependent_ours_is_not(fsdd_sample):
+    loud = PadTrim(length=6000).fit_transform([fsdd_sample.data[40]])[0]
+    quiet = PadTrim(length=6000).fit_transform([fsdd_sample.data[200]])[0]
+    loud = loud / np.abs(loud).max()
+    quiet = quiet / np.abs(quiet).max() * np.float32(1e-3)
+    X = np.stack([loud, quiet]).astype(np.float32)
+
+    naive = librosa.feature.mfcc(y=X, sr=SR, n_mfcc=13, n_fft=256, hop_length=80, n_mels=40)
+    per_clip = ref_mfcc(quiet)
+    ours = MFCCExtractor(output="frames").fit_transform(X)
+    # librosa's top_db floor is taken against the loud neighbour's maximum
+    assert _max_diff(naive[1], per_clip) > 10.0
+    assert _max_diff(naive[0], ref_mfcc(loud)) <= TOL
+    assert _max_diff(ours[1], per_clip) <= TOL
+
+
+@pytest.mark.parametrize("output", ["stats", "grid"])
+def test_ragged_batch_equals_one_at_a_time(fsdd_sample, output):
+    # 100 clips of different lengths: several chunks, sorted by length inside
+    clips = list(fsdd_sample.data[::3])
+    est = MFCCExtractor(output=output, deltas=2)
+    batch = est.fit_transform(clips)
+    assert batch.shape == (len(clips), 13 * 3 * (2 if output == "stats" else 8))
+    for i in range(0, len(clips), 9):
+        alone = est.fit_transform(clips[i][None, :])[0]
+        assert _max_diff(batch[i], alone) <= TOL
+    threaded = MFCCExtractor(output=output, deltas=2, n_jobs=2).fit_transform(clips)
+    assert _max_diff(batch, threaded) == 0.0
+
+
+def test_ragged_batch_deltas_equal_librosa(fsdd_clips):
+    # each clip's deltas see mode="nearest" at its own end, not its zero padding
+    stats = ("mean", "std", "min", "max")
+    out = MFCCExtractor(deltas=2, stats=stats).fit_transform(fsdd_clips)
+    for i, x in enumerate(fsdd_clips):
+        frames = ref_mfcc(x)
+        d1 = librosa.feature.delta(frames, width=9, order=1, mode="nearest")
+        d2 = librosa.feature.delta(frames, width=9, order=2, mode="nearest")
+        expected = _stats(np.concatenate([frames, d1, d2]), stats)
+        assert _max_diff(out[i], expected) <= TOL
+
+
+# -- deltas, grid -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_samples", [5000, 400])  # 63 frames, and fewer than the width
+def test_deltas_equal_librosa_delta_nearest(fsdd_sample, n_samples):
+    x = PadTrim(length=n_samples).fit_transform([fsdd_sample.data[77]])[0]
+    out = MFCCExtractor(deltas=2, output="frames").fit_transform(x[None, :])[0]
+    frames = ref_mfcc(x)
+    assert out.shape == (39, frames.shape[1])
+    assert _max_diff(out[:13], frames) <= TOL
+    d1 = librosa.feature.delta(frames, width=9, order=1, mode="nearest")
+    d2 = librosa.feature.delta(frames, width=9, order=2, mode="nearest")
+    assert _max_diff(out[13:26], d1) <= TOL
+    assert _max_diff(out[26:], d2) <= TOL
+
+
+def test_delta_width(fsdd_clips):
+    x = fsdd_clips[1]
+    out = LogMelExtractor(deltas=1, delta_width=5, output="frames").fit_transform(x[None])[0]
+    frames = ref_logmel(x)
+    d1 = librosa.feature.delta(frames, width=5, order=1, mode="nearest")
+    assert _max_diff(out[40:], d1) <= TOL
+
+
+def _segment_means(frames, n_segments):
+    """Means of n_segments equal, consecutive runs of frames (needs divisibility)."""
+    n_coef, n_frames = frames.shape
+    assert n_frames % n_segments == 0
+    return frames.reshape(n_coef, n_segments, n_frames // n_segments).mean(axis=2)
+
+
+def test_grid_equals_mean_of_each_segment(fsdd_sample):
+    # lengths whose frame counts (1 + n // 80) are 48, 64 and 24: divisible by 8
+    lengths = (3760, 5040, 1840)
+    long_enough = [x for x in fsdd_sample.data if len(x) >= max(lengths)]
+    clips = [x[:n] for x, n in zip(long_enough[::7], lengths, strict=False)]
+    assert [len(c) for c in clips] == list(lengths)
+    est = MFCCExtractor(output="grid", n_segments=8)
+    out = est.fit_transform(clips)  # ragged: each clip's grid is its own
+    names = list(est.get_feature_names_out())
+    assert out.shape == (3, 13 * 8) and len(names) == out.shape[1]
+    for i, x in enumerate(clips):
+        expected = _segment_means(ref_mfcc(x), 8)
+        assert _max_diff(out[i].reshape(13, 8), expected) <= TOL
+        assert abs(out[i, names.index("mfcc3_t5")] - expected[3, 5]) <= TOL
+
+
+def test_grid_with_fewer_frames_than_segments():
+    x = np.random.default_rng(1).uniform(-0.5, 0.5, 240).astype(np.float32)  # 4 frames
+    out = LogMelExtractor(output="grid", n_segments=8).fit_transform(x[None])[0]
+    frames = ref_logmel(x)
+    grid = out.reshape(40, 8)
+    assert np.isfinite(grid).all()
+    # every segment is one of the clip's own frames
+    for j in range(8):
+        assert min(_max_diff(grid[:, j], frames[:, t]) for t in range(4)) <= TOL
+
+
+# -- short, silent and integer input ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cls", [MFCCExtractor, LogMelExtractor, SpectrogramExtractor, ChromaExtractor]
+)
+def test_short_and_silent_clips_are_finite(cls):
+    rng = np.random.default_rng(3)
+    clips = [
+        rng.uniform(-0.5, 0.5, 10).astype(np.float32),  # shorter than n_fft
+        np.array([0.3], np.float32),  # one sample
+        np.zeros(4000, np.float32),  # silence
+        rng.uniform(-0.5, 0.5, 3000).astype(np.float32),
+    ]
+    for output in ("stats", "grid"):
+        out = cls(output=output, deltas=2).fit_transform(clips)
+        assert out.shape[0] == 4
+        assert np.isfinite(out).all()
+    frames = cls(output="frames", deltas=1).fit_transform(np.zeros((2, 10), np.float32))
+    assert frames.shape[2] == 1 and np.isfinite(frames).all()
+
+
+def test_short_and_silent_clips_equal_librosa():
+    rng = np.random.default_rng(4)
+    clips = [
+        rng.uniform(-0.5, 0.5, 10).astype(np.float32),
+        np.array([0.3], np.float32),
+        np.zeros(800, np.float32),
+    ]
+    for x in clips:
+        out = MFCCExtractor(output="frames").fit_transform(x[None])[0]
+        assert out.shape == (13, 1 + len(x) // 80)
+        assert _max_diff(out, ref_mfcc(x)) <= TOL
+
+
+@pytest.mark.parametrize("case", ["mfcc", "logmel", "chroma"])
+def test_int16_equals_float_over_32768(case, fsdd_clips):
+    cls, _, params = CASES[case]
+    ints = [np.round(x * 20000).astype(np.int16) for x in fsdd_clips]
+    floats = [(x / 32768.0).astype(np.float32) for x in ints]
+    est = cls(**params)
+    assert _max_diff(est.fit_transform(ints), est.fit_transform(floats)) <= TOL
+    X16 = PadTrim(length=3000).fit_transform(floats)
+    X16 = np.round(X16 * 32768).astype(np.int16)
+    out = cls(output="frames", **params).fit_transform(X16)
+    assert out.dtype == np.float32
+    ref = cls(output="frames", **params).fit_transform(X16.astype(np.float32) / 32768)
+    assert _max_diff(out, ref) <= TOL
+
+
+def test_float64_input_gives_float32(fsdd_clips):
+    X = PadTrim(length=4000).fit_transform(fsdd_clips)
+    a = MFCCExtractor().fit_transform(X)
+    b = MFCCExtractor().fit_transform(X.astype(np.float64))
+    assert a.dtype == b.dtype == np.float32
+    assert _max_diff(a, b) <= TOL
+
+
+def test_input_is_not_modified(fsdd_clips):
+    clips = [x.copy() for x in fsdd_clips]
+    MFCCExtractor(deltas=2, normalize="meanvar").fit_transform(clips)
+    for a, b in zip(clips, fsdd_clips, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+# -- normalisation ----------------------------------------------------------------------
+
+
+def test_normalize_mean_and_meanvar(fsdd_clips):
+    x = fsdd_clips[1]
+    frames = ref_mfcc(x).astype(np.float64)
+    centred = frames - frames.mean(axis=1, keepdims=True)
+    out = MFCCExtractor(normalize="mean", output="frames").fit_transform(x[None])[0]
+    assert _max_diff(out, centred) <= TOL
+    out = MFCCExtractor(normalize="meanvar", output="frames").fit_transform(x[None])[0]
+    scaled = centred / (centred.std(axis=1, keepdims=True) + 1e-8)
+    assert _max_diff(out, scaled) <= 1e-3
+    # in a ragged batch, each clip is normalised over its own frames only
+    stats = MFCCExtractor(normalize="meanvar").fit_transform(fsdd_clips)
+    np.testing.assert_allclose(stats[:, 0::2], 0.0, atol=1e-4)  # means
+    np.testing.assert_allclose(stats[:, 1::2], 1.0, atol=1e-3)  # stds
+
+
+# -- names, pandas output ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("est", "first", "n"),
+    [
+        (MFCCExtractor(), "mfcc0_mean", 26),
+        (MFCCExtractor(deltas=1), "mfcc0_mean", 52),
+        (MFCCExtractor(output="grid", n_segments=6, deltas=2), "mfcc0_t0", 13 * 3 * 6),
+        (LogMelExtractor(n_mels=20, stats=("max",)), "mel0_max", 20),
+        (SpectrogramExtractor(n_fft=128, hop_length=64), "spec0_mean", 65 * 2),
+        (ChromaExtractor(stats=("mean", "std", "min")), "chroma0_mean", 36),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, (str, int)) else str(v),
+)
+def test_feature_names_match_output(est, first, n, fsdd_clips):
+    out = est.fit_transform(fsdd_clips)
+    names = est.get_feature_names_out()
+    assert out.shape == (len(fsdd_clips), n)
+    assert len(names) == n
+    assert names[0] == first
+    assert len(set(names)) == n
+
+
+def test_feature_name_spellings():
+    names = set(MFCCExtractor(deltas=1).get_feature_names_out())
+    assert {"mfcc3_mean", "mfcc3_std", "mfcc3_d1_mean", "mfcc12_d1_std"} <= names
+    names = set(MFCCExtractor(output="grid").get_feature_names_out())
+    assert {"mfcc3_t5", "mfcc0_t0", "mfcc12_t7"} <= names
+    with pytest.raises(ValueError, match="frames"):
+        MFCCExtractor(output="frames").get_feature_names_out()
+
+
+@pytest.mark.parametrize("output", ["stats", "grid"])
+def test_set_output_pandas(output, fsdd_clips):
+    pd = pytest.importorskip("pandas")
+    est = MFCCExtractor(output=output, deltas=1).set_output(transform="pandas")
+    df = est.fit_transform(fsdd_clips)
+    assert isinstance(df, pd.DataFrame)
+    assert list(df.columns) == list(est.get_feature_names_out())
+    plain = MFCCExtractor(output=output, deltas=1).fit_transform(fsdd_clips)
+    np.testing.assert_array_equal(df.to_numpy(), plain)
+
+
+# -- errors -----------------------------------------------------------------------------
+
+
+def test_frames_of_unequal_ragged_clips_raise(fsdd_clips):
+    with pytest.raises(ValueError, match="PadTrim"):
+        MFCCExtractor(output="frames").fit_transform(fsdd_clips)
+
+
+@pytest.mark.parametrize(
+    ("est", "name"),
+    [
+        (MFCCExtractor(hop_length=512, n_fft=256), "hop_length"),
+        (LogMelExtractor(fmax=5000.0), "fmax"),
+        (MFCCExtractor(sr=16000, fmax=9000.0), "fmax"),
+        (MFCCExtractor(n_mfcc=50, n_mels=40), "n_mfcc"),
+        (SpectrogramExtractor(hop_length=300), "hop_length"),
+        (MFCCExtractor(deltas=3), "deltas"),
+        (MFCCExtractor(output="cube"), "output"),
+        (MFCCExtractor(delta_width=4), "delta_width"),
+        (MFCCExtractor(stats=("median",)), "stats"),
+        (ChromaExtractor(n_fft=64, hop_length=128), "hop_length"),
+    ],
+)
+def test_invalid_parameters_raise_value_error_naming_them(est, name):
+    X = np.zeros((2, 800), np.float32)
+    with pytest.raises(ValueError, match=name):
+        est.fit(X)
+    with pytest.raises(ValueError, match=name):
+        est.transform(X)  # stateless: transform checks too
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.full((2, 100), np.nan, np.float32),
+        np.zeros((0, 100), np.float32),
+        [np.ones(5, np.float32), np.array([np.inf, 0.0], np.float32)],
+        [np.ones(5, np.float32), np.zeros(0, np.float32)],
+    ],
+    ids=["nan", "no-clips", "inf-ragged", "empty-clip"],
+)
+def test_invalid_input_raises_value_error(X):
+    with pytest.raises(ValueError):
+        MFCCExtractor().fit_transform(X)
+
+
+# -- in a pipeline ----------------------------------------------------------------------
+
+
+def test_pipeline_with_speaker_grouped_cross_validation(fsdd_sample):
+    pipe = Pipeline(
+        [
+            ("pad", PadTrim(duration=1.0)),
+            ("mfcc", MFCCExtractor(output="grid", n_segments=6)),
+            ("scale", StandardScaler()),
+            ("svc", SVC(C=10.0)),
+        ]
+    )
+    scores = cross_val_score(
+        pipe,
+        fsdd_sample.data,
+        fsdd_sample.target,
+        groups=fsdd_sample.speaker,
+        cv=GroupKFold(n_splits=3),
+    )
+    assert scores.shape == (3,)
+    assert np.isfinite(scores).all()
+    assert scores.mean() > 0.4  # chance is 0.1
