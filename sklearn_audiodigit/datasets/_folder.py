@@ -147,9 +147,11 @@ def load_audio_folder(
         try:
             y, rate = read_audio(p, sr=sr)
         except AudioLoadError as err:
-            skipped.append((str(p), str(err)))
+            # the error already starts with the file's name: keep only the reason
+            reason = str(err).removeprefix(f"{p}: ")
+            skipped.append((str(p), reason))
             if on_error == "raise":
-                raise DatasetError(f"{p}: {err}") from err
+                raise DatasetError(f"{p}: {reason}") from err
             continue
         data.append(y)
         rates.add(rate)
