@@ -11,9 +11,17 @@ extra (torch, skorch); importing this package does not import torch.
 
 __version__ = "0.1.0.dev0"
 
-from .exceptions import AudioDigitError, AudioLoadError, AudioValueError, DatasetError
+from .exceptions import (
+    AudioDigitError,
+    AudioLoadError,
+    AudioValueError,
+    DatasetError,
+    ModelFileError,
+    UntrustedModelError,
+)
 from .features import ChromaExtractor, LogMelExtractor, MFCCExtractor, SpectrogramExtractor
 from .io import read_audio
+from .persistence import load_model, save_model
 from .pipelines import make_model, make_svc_pipeline
 from .preprocessing import AudioReader, PadTrim, PeakNormalizer, Resampler, TrimSilence
 
@@ -31,8 +39,12 @@ __all__ = [
     "ChromaExtractor",
     "make_model",
     "make_svc_pipeline",
+    "save_model",
+    "load_model",
     "AudioDigitError",
     "AudioLoadError",
     "AudioValueError",
     "DatasetError",
+    "ModelFileError",
+    "UntrustedModelError",
 ]

@@ -10,6 +10,9 @@ __all__ = [
     "AudioLoadError",
     "AudioValueError",
     "DatasetError",
+    "ModelFileError",
+    "UntrustedModelError",
+    "ModelVersionWarning",
 ]
 
 
@@ -32,3 +35,25 @@ class AudioValueError(AudioDigitError, ValueError):
 
 class DatasetError(AudioDigitError, OSError):
     """A dataset is missing, incomplete or fails verification."""
+
+
+class ModelFileError(AudioDigitError, ValueError):
+    """A file is not a model that :func:`~sklearn_audiodigit.persistence.load_model` can load.
+
+    Raised for a missing, empty, truncated, corrupted or foreign file, and for a
+    model file whose contents do not agree with its own description. The message
+    names the file.
+    """
+
+
+class UntrustedModelError(ModelFileError):
+    """A model file would need code execution (pickle) or untrusted types to load.
+
+    Raised for joblib/pickle files unless ``trust=True`` is passed, and for safe
+    model files that refer to types outside the allow-list. The message names the
+    file and what would have to be trusted.
+    """
+
+
+class ModelVersionWarning(UserWarning):
+    """A model file was written with other versions of the libraries it depends on."""

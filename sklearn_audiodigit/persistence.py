@@ -1,0 +1,904 @@
+"""Saving and loading fitted models without a code-execution hole.
+
+A pickle (or joblib) file runs arbitrary code when it is loaded, so a model file
+received from someone else is an attack surface. :func:`save_model` writes a
+format that cannot execute code on load instead: one zip file holding
+
+``metadata.json``
+    What the model is and how it was made: the library, scikit-learn, numpy,
+    torch and skorch versions, the sampling rate, the classes, the feature
+    settings, a summary of the training data, and, for every neural network in
+    the model, its class, its parameters and the architecture of its module.
+``model.skops``
+    The scikit-learn part (the pipeline with every network replaced by
+    ``"passthrough"``), written by :mod:`skops.io`. It is loaded with an explicit
+    allow-list: skops' own list of scikit-learn and numpy types, plus the
+    transformers of this library (:data:`TRUSTED_TYPES`); any other type is
+    refused before anything is built.
+``nets/<i>.safetensors``
+    The weights of each network as plain tensors (:mod:`safetensors`). The
+    network is rebuilt from its JSON description by one of the four classes of
+    :mod:`sklearn_audiodigit.nn` (looked up by name in a fixed table) and the
+    weights are copied in. skorch's own pickling is never used, since it
+    unpickles the torch state freely.
+
+:func:`load_model` reads that format; joblib/pickle files load only with
+``trust=True``. Every problem with a file (missing, empty, truncated, corrupted,
+foreign, untrusted) raises :class:`~sklearn_audiodigit.exceptions.ModelFileError`
+naming it.
+"""
+
+import datetime
+import io
+import json
+import numbers
+import os
+import platform
+import sys
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .exceptions import ModelFileError, ModelVersionWarning, UntrustedModelError
+
+__all__ = [
+    "save_model",
+    "load_model",
+    "read_model_metadata",
+    "describe_training_data",
+    "TRUSTED_TYPES",
+    "MODEL_FORMAT",
+    "JOBLIB_FORMAT",
+]
+
+#: Value of ``metadata["format"]`` in a safe model file.
+MODEL_FORMAT = "sklearn-audiodigit-model"
+#: Version of the safe format written by this library.
+FORMAT_VERSION = 1
+#: Value of ``payload["format"]`` in a joblib model file (``format="joblib"``).
+JOBLIB_FORMAT = "sklearn-audiodigit-joblib-1"
+
+#: Types of this library that skops may rebuild when loading ``model.skops``, in
+#: addition to the scikit-learn and numpy types that skops trusts by default.
+TRUSTED_TYPES = (
+    "sklearn_audiodigit.preprocessing.AudioReader",
+    "sklearn_audiodigit.preprocessing.Resampler",
+    "sklearn_audiodigit.preprocessing.TrimSilence",
+    "sklearn_audiodigit.preprocessing.PadTrim",
+    "sklearn_audiodigit.preprocessing.PeakNormalizer",
+    "sklearn_audiodigit.features.LogMelExtractor",
+    "sklearn_audiodigit.features.MFCCExtractor",
+    "sklearn_audiodigit.features.SpectrogramExtractor",
+    "sklearn_audiodigit.features.ChromaExtractor",
+)
+
+_METADATA = "metadata.json"
+_SKLEARN = "model.skops"
+_RESERVED_KEYS = ("format", "format_version", "created", "versions", "nets", "estimator")
+# Largest metadata.json read, in bytes (a guard against zip bombs).
+_MAX_JSON = 64 << 20
+
+# First bytes of the files joblib.dump writes: pickle protocol >= 2, and the
+# zlib, gzip, bz2, xz, lzma and lz4 compressed variants.
+_PICKLE_MAGIC = (
+    b"\x80",
+    b"\x78",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"\x5d\x00\x00",
+    b"\x04\x22M\x18",
+)
+
+
+# --------------------------------------------------------------------------- helpers
+def _versions(with_torch):
+    import sklearn
+
+    versions = {
+        "sklearn_audiodigit": __version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+    try:
+        import skops
+
+        versions["skops"] = skops.__version__
+    except ImportError:  # pragma: no cover - skops is a dependency
+        pass
+    if with_torch:
+        import safetensors
+        import skorch
+        import torch
+
+        versions.update(
+            torch=torch.__version__, skorch=skorch.__version__, safetensors=safetensors.__version__
+        )
+    return versions
+
+
+def _jsonable(value):
+    """``value`` as plain JSON types, or raise ``TypeError``."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufU":
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+def _json_params(est):
+    """The JSON-representable parameters of ``est`` (others are listed by class name)."""
+    out = {}
+    for key, value in est.get_params(deep=False).items():
+        if key.startswith("_"):
+            continue
+        try:
+            out[key] = _jsonable(value)
+        except TypeError:
+            out[key] = f"<{type(value).__module__}.{type(value).__qualname__}>"
+    return out
+
+
+def _qualname(obj):
+    cls = obj if isinstance(obj, type) else type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _infer_sr(model):
+    """The one sampling rate named by the model's ``sr`` parameters, or None."""
+    try:
+        params = model.get_params(deep=True)
+    except Exception:  # not an estimator
+        return None
+    rates = {
+        v
+        for k, v in params.items()
+        if (k == "sr" or k.endswith("__sr")) and isinstance(v, numbers.Integral) and v > 0
+    }
+    return int(rates.pop()) if len(rates) == 1 else None
+
+
+def _classes(model):
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        return None
+    try:
+        return _jsonable(np.asarray(classes))
+    except TypeError:
+        return [str(c) for c in classes]
+
+
+def _feature_settings(model):
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(model, Pipeline):
+        return {}
+    settings = {}
+    for name, step in model.steps[:-1]:
+        if step is None or isinstance(step, str):
+            settings[name] = {"class": str(step), "params": {}}
+        else:
+            settings[name] = {"class": _qualname(step), "params": _json_params(step)}
+    return settings
+
+
+def _describe_estimator(model):
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline):
+        inner = ", ".join(
+            f"{name}={step if isinstance(step, str) or step is None else type(step).__name__}"
+            for name, step in model.steps
+        )
+        return f"Pipeline({inner})"
+    return type(model).__name__
+
+
+def describe_training_data(y, *, groups=None, name=None, sr=None, **extra):
+    """A JSON-ready summary of a training set, for ``save_model(metadata=...)``.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_clips,)
+        Training labels.
+    groups : array-like of shape (n_clips,), default=None
+        Speaker (or other group) of each clip.
+    name : str, default=None
+        What the data is, e.g. ``"FSDD (full)"``.
+    sr : int, default=None
+        Sampling rate of the training waveforms, in Hz.
+    **extra
+        Any other JSON-representable fields to record.
+
+    Returns
+    -------
+    summary : dict
+        ``dataset``, ``n_clips``, ``class_counts`` (label -> count), and, when
+        given, ``n_groups`` and ``groups`` (sorted, at most 100 listed), ``sr``
+        and the ``extra`` fields.
+
+    Examples
+    --------
+    >>> describe_training_data([0, 1, 1], groups=["a", "a", "b"], name="demo")
+    {'dataset': 'demo', 'n_clips': 3, 'class_counts': {'0': 1, '1': 2}, 'n_groups': 2, \
+'groups': ['a', 'b']}
+    """
+    y = np.asarray(y)
+    labels, counts = np.unique(y, return_counts=True)
+    summary = {
+        "dataset": name,
+        "n_clips": int(len(y)),
+        "class_counts": {str(k): int(c) for k, c in zip(labels, counts, strict=True)},
+    }
+    if groups is not None:
+        uniq = np.unique(np.asarray(groups))
+        summary["n_groups"] = int(len(uniq))
+        summary["groups"] = [str(g) for g in uniq[:100]]
+    if sr is not None:
+        summary["sr"] = int(sr)
+    summary.update({k: _jsonable(v) for k, v in extra.items()})
+    return summary
+
+
+# --------------------------------------------------------------------------- networks
+def _skorch_net_type():
+    """skorch's ``NeuralNet`` if skorch is imported (no network can exist otherwise)."""
+    if "skorch" not in sys.modules:
+        return None
+    return sys.modules["skorch"].NeuralNet
+
+
+def _find_nets(model, net_type, prefix=()):
+    """Yield ``(path, net)`` for every network: the model itself or steps of Pipelines."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, net_type):
+        yield prefix, model
+    elif isinstance(model, Pipeline):
+        for name, step in model.steps:
+            yield from _find_nets(step, net_type, prefix + (name,))
+
+
+def _check_no_hidden_nets(model, net_type, where="model"):
+    """Raise if a network hides somewhere other than a Pipeline step (e.g. a meta-estimator)."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, net_type):
+        return
+    if isinstance(model, Pipeline):
+        for name, step in model.steps:
+            _check_no_hidden_nets(step, net_type, f"{where}.{name}")
+        return
+    if not hasattr(model, "get_params"):
+        return
+    for key, value in model.get_params(deep=True).items():
+        if isinstance(value, net_type):
+            raise TypeError(
+                f"{where} holds a neural network in {key!r}, outside a Pipeline step; the "
+                "safe format stores networks only as the model itself or as Pipeline "
+                "steps. Save it with format='joblib' (loadable only with trust=True)."
+            )
+
+
+def _replace_nets(model, paths):
+    """A shallow copy of ``model`` with the steps at ``paths`` set to ``"passthrough"``."""
+    import copy
+
+    if not paths:
+        return model
+    if () in paths:
+        return None
+    new = copy.copy(model)
+    steps = []
+    for name, step in model.steps:
+        sub = [p[1:] for p in paths if p[0] == name]
+        if () in sub:
+            steps.append((name, "passthrough"))
+        elif sub:
+            steps.append((name, _replace_nets(step, sub)))
+        else:
+            steps.append((name, step))
+    new.steps = steps
+    return new
+
+
+def _set_at(model, path, net):
+    if not path:
+        return net
+    steps = model.steps
+    for i, (name, step) in enumerate(steps):
+        if name == path[0]:
+            steps[i] = (name, _set_at(step, path[1:], net))
+            return model
+    raise KeyError(path[0])
+
+
+def _net_classes():
+    from .nn import CNNClassifier, FeedForwardClassifier, ResNetClassifier, RNNClassifier
+
+    return {
+        cls.__name__: cls
+        for cls in (FeedForwardClassifier, CNNClassifier, RNNClassifier, ResNetClassifier)
+    }
+
+
+def _encode_param(value):
+    """A network parameter as JSON; tuples and FrameAugmenters are tagged."""
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode_param(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode_param(v) for v in value]
+    if type(value).__name__ == "FrameAugmenter" and type(value).__module__.startswith(
+        "sklearn_audiodigit."
+    ):
+        return {
+            "__estimator__": "FrameAugmenter",
+            "params": {k: _encode_param(v) for k, v in value.get_params(deep=False).items()},
+        }
+    if type(value).__name__ == "device" and type(value).__module__ == "torch":
+        return str(value)
+    if isinstance(value, dict):
+        return {"__dict__": {k: _encode_param(v) for k, v in value.items()}}
+    return _jsonable(value)
+
+
+def _decode_param(value):
+    if isinstance(value, list):
+        return [_decode_param(v) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {"__tuple__"}:
+            return tuple(_decode_param(v) for v in value["__tuple__"])
+        if set(value) == {"__dict__"}:
+            return {k: _decode_param(v) for k, v in value["__dict__"].items()}
+        if value.get("__estimator__") == "FrameAugmenter":
+            from .nn import FrameAugmenter
+
+            return FrameAugmenter(**{k: _decode_param(v) for k, v in value["params"].items()})
+        raise ValueError(f"unknown tagged value {sorted(value)}")
+    return value
+
+
+def _encode_net(net, weights_name):
+    """(description dict, safetensors bytes) of a fitted network."""
+    from safetensors.torch import save as save_tensors
+    from sklearn.utils.validation import check_is_fitted
+
+    classes = _net_classes()
+    cls_name = type(net).__name__
+    if classes.get(cls_name) is not type(net):
+        raise TypeError(
+            f"the safe format stores the networks of sklearn_audiodigit.nn "
+            f"({', '.join(classes)}), not {_qualname(net)}; save it with format='joblib' "
+            "(loadable only with trust=True)"
+        )
+    check_is_fitted(net, ["label_encoder_", "module_"])
+    defaults = type(net)().get_params(deep=False)
+    params = {}
+    for key, value in net.get_params(deep=False).items():
+        if key.startswith("_"):
+            continue
+        try:
+            params[key] = _encode_param(value)
+        except TypeError:
+            default = defaults.get(key, object())
+            if value is default or (isinstance(value, type) and value == default):
+                continue  # a class left at its default (module, optimizer, ...)
+            raise TypeError(
+                f"cannot save {cls_name} parameter {key}={value!r} in the safe format: only "
+                "JSON values, tuples, FrameAugmenter and default classes can be stored. Save "
+                "it with format='joblib' (loadable only with trust=True)"
+            ) from None
+    classes_ = np.asarray(net.classes_)
+    if classes_.dtype.kind not in "biufU":
+        raise TypeError(
+            f"cannot save {cls_name} with labels of dtype {classes_.dtype} in the safe format; "
+            "use int, float, bool or str labels"
+        )
+    fitted = {
+        "classes": classes_.tolist(),
+        "classes_dtype": classes_.dtype.str,
+        "input_shape": list(net.input_shape_),
+        "n_classes": int(net.n_classes_),
+        "n_features_in": int(net.n_features_in_),
+    }
+    for attr in ("steps_per_epoch_",):
+        if hasattr(net, attr):
+            fitted[attr.rstrip("_")] = int(getattr(net, attr))
+    if hasattr(net, "feature_names_in_"):
+        fitted["feature_names_in"] = [str(f) for f in net.feature_names_in_]
+    state = {k: v.detach().to("cpu").contiguous() for k, v in net.module_.state_dict().items()}
+    try:
+        history = json.loads(json.dumps(list(net.history_), default=_history_default))
+    except (TypeError, ValueError):
+        history = None
+    module_params = {k: _encode_param(v) for k, v in net._module_params().items()}
+    description = {
+        "class": cls_name,
+        "params": params,
+        "fitted": fitted,
+        "module": {"class": _qualname(net.module_), "params": module_params},
+        "n_parameters": int(sum(p.numel() for p in net.module_.parameters())),
+        "weights": weights_name,
+        "history": history,
+    }
+    return description, save_tensors(state)
+
+
+def _history_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(type(value).__name__)
+
+
+def _decode_net(description, weights, *, device, path):
+    """Rebuild a fitted network from its description and safetensors bytes."""
+    import torch
+    from safetensors.torch import load as load_tensors
+    from sklearn.preprocessing import LabelEncoder
+    from skorch.history import History
+
+    classes = _net_classes()
+    cls_name = description["class"]
+    if cls_name not in classes:
+        raise UntrustedModelError(
+            f"{path}: refers to a network class {cls_name!r}, which is not one of "
+            f"{', '.join(classes)}"
+        )
+    params = {k: _decode_param(v) for k, v in description["params"].items()}
+    saved_device = str(params.get("device") or "cpu")
+    if device is None:
+        device = saved_device
+        if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                f"{path}: the {cls_name} was saved for device {saved_device!r}, but CUDA is "
+                "not available here; it is loaded on the CPU (device='cpu')",
+                UserWarning,
+                stacklevel=4,
+            )
+            device = "cpu"
+    params["device"] = str(device)
+    net = classes[cls_name](**params)
+    fitted = description["fitted"]
+    net.label_encoder_ = LabelEncoder()
+    dtype = np.dtype(fitted["classes_dtype"])
+    if dtype.kind not in "biufU":
+        raise ModelFileError(f"{path}: labels of dtype {dtype} cannot be stored safely")
+    net.label_encoder_.classes_ = np.asarray(fitted["classes"], dtype=dtype)
+    net.input_shape_ = tuple(int(n) for n in fitted["input_shape"])
+    net.n_classes_ = int(fitted["n_classes"])
+    net.n_features_in_ = int(fitted["n_features_in"])
+    if "steps_per_epoch" in fitted:
+        net.steps_per_epoch_ = int(fitted["steps_per_epoch"])
+    if "feature_names_in" in fitted:
+        net.feature_names_in_ = np.asarray(fitted["feature_names_in"], dtype=object)
+    state = load_tensors(weights)
+    with torch.random.fork_rng(devices=[]):  # building the module draws random weights
+        net.initialize()
+    net.module_.load_state_dict(state, strict=True)
+    net.module_.eval()
+    if description.get("history") is not None:
+        net.history_ = History(description["history"])
+    return net
+
+
+# --------------------------------------------------------------------------- saving
+def save_model(model, path, *, metadata=None, format="safe"):
+    """Save a fitted model to one file.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted scikit-learn estimator or Pipeline, e.g. from
+        :func:`~sklearn_audiodigit.make_model`. Networks of
+        :mod:`sklearn_audiodigit.nn` may be the model itself or Pipeline steps.
+    path : str or os.PathLike
+        File to write. It is written through a temporary file in the same folder
+        and moved into place in one step, so a failure leaves no partial file.
+    metadata : dict, default=None
+        Extra JSON-representable fields to record, e.g. ``{"sr": 8000,
+        "model_name": "svc", "training_data": describe_training_data(y, ...)}``.
+        ``sr`` and ``classes`` override the values read from the model. The keys
+        ``format``, ``format_version``, ``created``, ``versions``, ``nets`` and
+        ``estimator`` are reserved.
+    format : {"safe", "joblib"}, default="safe"
+        ``"safe"``: the zip format described in :mod:`sklearn_audiodigit.persistence`,
+        which cannot execute code when loaded. ``"joblib"``: a pickle (any
+        estimator, including custom callbacks and functions), which
+        :func:`load_model` reads only with ``trust=True``.
+
+    Returns
+    -------
+    metadata : dict
+        What was recorded in the file (see :func:`read_model_metadata`).
+
+    Raises
+    ------
+    TypeError
+        If the safe format cannot store part of the model (an object skops cannot
+        serialise, a network that is not one of :mod:`sklearn_audiodigit.nn`,
+        non-JSON network parameters such as custom callbacks); the message says
+        what. ``format="joblib"`` stores anything.
+    ValueError
+        If ``format`` is unknown or ``metadata`` uses a reserved key or holds
+        values that are not JSON-representable.
+    OSError
+        If the file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from sklearn_audiodigit import make_svc_pipeline
+    >>> from sklearn_audiodigit.datasets import load_fsdd_sample
+    >>> X, y = load_fsdd_sample(return_X_y=True)
+    >>> model = make_svc_pipeline(random_state=0).fit(X[::3], y[::3])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "digits.model")
+    ...     meta = save_model(model, path)
+    ...     same = load_model(path)
+    >>> meta["sr"], meta["classes"][:3]
+    (8000, [0, 1, 2])
+    >>> bool((same.predict(X[:5]) == model.predict(X[:5])).all())
+    True
+    """
+    if format not in ("safe", "joblib"):
+        raise ValueError(f"format must be 'safe' or 'joblib', got {format!r}")
+    metadata = dict(metadata or {})
+    reserved = sorted(set(metadata) & set(_RESERVED_KEYS))
+    if reserved:
+        raise ValueError(f"metadata keys {reserved} are reserved")
+    try:
+        metadata = _jsonable(metadata)
+    except TypeError as err:
+        raise ValueError(f"metadata must hold JSON-representable values ({err})") from err
+
+    net_type = _skorch_net_type()
+    nets = list(_find_nets(model, net_type)) if net_type is not None else []
+    record = {
+        "format": MODEL_FORMAT if format == "safe" else JOBLIB_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(with_torch=bool(nets)),
+        "estimator": _describe_estimator(model),
+        "sr": _infer_sr(model),
+        "classes": _classes(model),
+        "feature_settings": _feature_settings(model),
+        "training_data": None,
+    }
+    record.update(metadata)
+    path = Path(path)
+    if format == "joblib":
+        import joblib
+
+        payload = {**{k: v for k, v in record.items() if k != "format"}, "model": model}
+        payload["format"] = JOBLIB_FORMAT
+        payload["metadata"] = record
+        _write_atomic(path, lambda f: joblib.dump(payload, f))
+        return record
+
+    if net_type is not None:
+        _check_no_hidden_nets(model, net_type)
+    members = {}
+    net_records = []
+    for i, (net_path, net) in enumerate(nets):
+        name = f"nets/{i}.safetensors"
+        description, weights = _encode_net(net, name)
+        description["path"] = list(net_path)
+        net_records.append(description)
+        members[name] = weights
+    rest = _replace_nets(model, [p for p, _ in nets])
+    if rest is not None:
+        import skops.io as sio
+
+        try:
+            members[_SKLEARN] = sio.dumps(rest)
+        except Exception as err:  # skops raises TypeError and others
+            raise TypeError(
+                f"skops cannot serialise this model ({type(err).__name__}: {err}); save it "
+                "with format='joblib' (loadable only with trust=True)"
+            ) from err
+    record["nets"] = net_records
+    record["sklearn_part"] = _SKLEARN if rest is not None else None
+    meta_bytes = json.dumps(record, indent=1, allow_nan=True).encode("utf-8")
+
+    def write(f):
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(_METADATA, meta_bytes)
+            for name, data in members.items():
+                zf.writestr(name, data)
+
+    _write_atomic(path, write)
+    return {k: v for k, v in record.items() if k != "nets"} | {
+        "nets": [{k: v for k, v in n.items() if k != "history"} for n in net_records]
+    }
+
+
+def _write_atomic(path, write):
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- loading
+def _check_file(path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    p = Path(path)
+    if not p.exists():
+        raise ModelFileError(f"{p}: no such model file")
+    if p.is_dir():
+        raise ModelFileError(f"{p}: is a directory, not a model file")
+    if p.stat().st_size == 0:
+        raise ModelFileError(f"{p}: empty file, not a model file")
+    with open(p, "rb") as f:
+        head = f.read(8)
+    return p, head
+
+
+def _kind(head):
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(_PICKLE_MAGIC):
+        return "pickle"
+    return "unknown"
+
+
+def _refuse_pickle(p):
+    raise UntrustedModelError(
+        f"{p}: is a joblib/pickle file, which can execute arbitrary code when loaded; it "
+        "was not opened. Load it with trust=True (audiodigit: --trust) only if you trust "
+        "whoever made it, then re-save it with save_model() in the safe format"
+    )
+
+
+def _read_zip_metadata(p, zf):
+    try:
+        info = zf.getinfo(_METADATA)
+    except KeyError:
+        raise ModelFileError(
+            f"{p}: a zip file, but not a sklearn-audiodigit model (no {_METADATA} inside)"
+        ) from None
+    if info.file_size > _MAX_JSON:
+        raise ModelFileError(f"{p}: {_METADATA} is implausibly large ({info.file_size} bytes)")
+    try:
+        meta = json.loads(zf.read(info).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ModelFileError(f"{p}: {_METADATA} is not valid JSON ({err})") from err
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+        raise ModelFileError(f"{p}: a zip file, but not a sklearn-audiodigit model")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{p}: model format version {version!r} is newer than this sklearn-audiodigit "
+            f"({__version__}) reads (up to {FORMAT_VERSION}); upgrade sklearn-audiodigit"
+        )
+    return meta
+
+
+def _load_pickle(p):
+    import joblib
+
+    try:
+        payload = joblib.load(p)
+    except Exception as err:  # truncated, corrupted, missing classes, ...
+        raise ModelFileError(
+            f"{p}: could not be read as a joblib/pickle model ({type(err).__name__}: {err})"
+        ) from err
+    if isinstance(payload, dict) and payload.get("format") == JOBLIB_FORMAT:
+        meta = payload.get("metadata")
+        if not isinstance(meta, dict):  # written by the first `audiodigit train`
+            meta = {k: v for k, v in payload.items() if k != "model"}
+            if "library_version" in meta:
+                meta.setdefault("versions", {"sklearn_audiodigit": meta["library_version"]})
+        return payload["model"], meta
+    if isinstance(payload, dict):
+        raise ModelFileError(f"{p}: a pickled dict, not a model")
+    return payload, {
+        "format": "pickle",
+        "estimator": _describe_estimator(payload),
+        "sr": _infer_sr(payload),
+        "classes": _classes(payload),
+        "feature_settings": _feature_settings(payload),
+    }
+
+
+def _open(path, *, trust):
+    """Return ``(kind, p, zipfile or None)`` after the checks common to load and read."""
+    p, head = _check_file(path)
+    kind = _kind(head)
+    if kind == "zip":
+        try:
+            zf = zipfile.ZipFile(p)
+        except (zipfile.BadZipFile, OSError, EOFError) as err:
+            raise ModelFileError(f"{p}: truncated or corrupted model file ({err})") from err
+        return "zip", p, zf
+    if kind == "pickle" or trust:
+        if not trust:
+            _refuse_pickle(p)
+        return "pickle", p, None
+    raise ModelFileError(
+        f"{p}: not a sklearn-audiodigit model file (unknown format, starts with {head!r})"
+    )
+
+
+def read_model_metadata(path, *, trust=False):
+    """Read what a model file records, without building the model.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save_model` (or ``audiodigit train``).
+    trust : bool, default=False
+        Needed for joblib/pickle files, which must be unpickled to be read.
+
+    Returns
+    -------
+    metadata : dict
+        ``format``, ``format_version``, ``created``, ``versions`` (library name ->
+        version), ``estimator``, ``sr`` (Hz), ``classes``, ``feature_settings``
+        (step -> class and parameters), ``training_data``, ``nets`` (class,
+        parameters, module architecture and number of weights of each network) and
+        any field passed to ``save_model(metadata=...)``.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is missing, empty, truncated, corrupted or not a model file;
+        :class:`~sklearn_audiodigit.exceptions.UntrustedModelError` for a pickle
+        without ``trust=True``. The message names the file.
+    """
+    kind, p, zf = _open(path, trust=trust)
+    if kind == "pickle":
+        return _load_pickle(p)[1]
+    with zf:
+        try:
+            meta = _read_zip_metadata(p, zf)
+        except (zipfile.BadZipFile, OSError, EOFError) as err:
+            raise ModelFileError(f"{p}: truncated or corrupted model file ({err})") from err
+    for net in meta.get("nets") or ():
+        net.pop("history", None)
+    return meta
+
+
+def _warn_versions(p, meta, with_torch):
+    saved = meta.get("versions") or {}
+    now = _versions(with_torch=with_torch)
+    keys = ["sklearn_audiodigit", "scikit-learn"] + (["torch", "skorch"] if with_torch else [])
+    diffs = [
+        f"{k} {saved[k]} (installed: {now[k]})"
+        for k in keys
+        if k in saved and k in now and str(saved[k]) != str(now[k])
+    ]
+    if diffs:
+        warnings.warn(
+            f"{p} was saved with {', '.join(diffs)}. It may fail to load or predict "
+            "differently; re-train the model, or install those versions to reproduce it",
+            ModelVersionWarning,
+            stacklevel=3,
+        )
+
+
+def load_model(path, *, trust=False, device=None, trusted_types=()):
+    """Load a model written by :func:`save_model` (or ``audiodigit train``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file.
+    trust : bool, default=False
+        Allow joblib/pickle files. **Loading a pickle runs whatever code it
+        contains**: pass True only for files you made yourself or whose source you
+        trust. Safe model files never need it.
+    device : str or None, default=None
+        Torch device of the networks in the model. None keeps the device they were
+        saved with when it is available here, else uses the CPU (with a warning), so
+        a network trained on CUDA loads on a CPU-only machine.
+    trusted_types : sequence of str, default=()
+        Further type names (``"module.Class"``) that skops may rebuild, beyond
+        :data:`TRUSTED_TYPES` and skops' default scikit-learn and numpy types; for
+        pipelines with your own transformers. Trust only types you know.
+
+    Returns
+    -------
+    model : estimator
+        The fitted model, ready to ``predict``.
+
+    Raises
+    ------
+    ModelFileError
+        (a :class:`ValueError`) if the file is missing, empty, truncated,
+        corrupted, not a model file, or written by a newer format version; its
+        subclass :class:`~sklearn_audiodigit.exceptions.UntrustedModelError` if it
+        is a pickle and ``trust`` is False, or refers to types outside the
+        allow-list. The message names the file. Nothing in the file is executed
+        before these checks.
+    ImportError
+        If the model holds networks and torch, skorch or safetensors is missing.
+
+    Warns
+    -----
+    ModelVersionWarning
+        If the file was written with other versions of sklearn-audiodigit,
+        scikit-learn, or (for networks) torch and skorch.
+    """
+    kind, p, zf = _open(path, trust=trust)
+    if kind == "pickle":
+        model, meta = _load_pickle(p)
+        _warn_versions(p, meta, with_torch="torch" in (meta.get("versions") or {}))
+        return model
+    with zf:
+        try:
+            return _load_zip(p, zf, device=device, trusted_types=tuple(trusted_types))
+        except (ModelFileError, ImportError):
+            raise
+        except (zipfile.BadZipFile, EOFError) as err:
+            raise ModelFileError(f"{p}: truncated or corrupted model file ({err})") from err
+        except Exception as err:
+            raise ModelFileError(
+                f"{p}: the model file is damaged or inconsistent ({type(err).__name__}: {err})"
+            ) from err
+
+
+def _load_zip(p, zf, *, device, trusted_types):
+    meta = _read_zip_metadata(p, zf)
+    nets = meta.get("nets") or []
+    if nets:
+        try:
+            import safetensors  # noqa: F401
+
+            from . import nn  # noqa: F401
+        except ImportError as err:
+            raise ImportError(
+                f"{p} holds neural networks, which need torch, skorch and safetensors "
+                f'({err}); install them with: pip install "sklearn-audiodigit[nn]"'
+            ) from err
+    _warn_versions(p, meta, with_torch=bool(nets))
+
+    model = None
+    part = meta.get("sklearn_part")
+    if part is not None:
+        import skops.io as sio
+
+        data = zf.read(part)
+        untrusted = sio.get_untrusted_types(data=data)
+        allowed = set(TRUSTED_TYPES) | set(trusted_types)
+        refused = sorted(set(untrusted) - allowed)
+        if refused:
+            raise UntrustedModelError(
+                f"{p}: refers to types outside the allow-list, which were not loaded: "
+                f"{', '.join(refused)}. If you know them, pass them in "
+                "load_model(trusted_types=[...])"
+            )
+        model = sio.load(io.BytesIO(data), trusted=sorted(set(untrusted)))
+    for description in nets:
+        net = _decode_net(description, zf.read(description["weights"]), device=device, path=p)
+        path = tuple(description["path"])
+        if model is None and path:
+            raise ModelFileError(f"{p}: a network at step {path} but no pipeline")
+        model = net if model is None else _set_at(model, path, net)
+    if model is None:
+        raise ModelFileError(f"{p}: the model file holds no model")
+    return model

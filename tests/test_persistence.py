@@ -1,0 +1,366 @@
+"""Safe model files: round trips, refusal of pickles and untrusted types, bad files."""
+
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+import warnings
+import zipfile
+
+import joblib
+import numpy as np
+import pytest
+
+from sklearn_audiodigit.exceptions import ModelFileError, ModelVersionWarning, UntrustedModelError
+from sklearn_audiodigit.persistence import (
+    JOBLIB_FORMAT,
+    MODEL_FORMAT,
+    describe_training_data,
+    load_model,
+    read_model_metadata,
+    save_model,
+)
+from sklearn_audiodigit.pipelines import make_model
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+pytest.importorskip("safetensors")
+
+pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True)
+
+
+@pytest.fixture(scope="module")
+def data(fsdd_sample):
+    X, y, speaker = fsdd_sample.data, fsdd_sample.target, fsdd_sample.speaker
+    return X[::3], y[::3], speaker[::3], X[1::7]
+
+
+@pytest.fixture(scope="module")
+def svc(data):
+    X, y, _, _ = data
+    return make_model("svc", random_state=0).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def mlp(data):
+    X, y, _, _ = data
+    return make_model("mlp", random_state=0, max_epochs=3, hidden_layer_sizes=(32,)).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory, svc, mlp, data):
+    folder = tmp_path_factory.mktemp("models")
+    _, y, speaker, _ = data
+    meta = {"training_data": describe_training_data(y, groups=speaker, name="sample")}
+    paths = {"svc": folder / "svc.model", "mlp": folder / "mlp.model"}
+    save_model(svc, paths["svc"], metadata={**meta, "model_name": "svc"})
+    save_model(mlp, paths["mlp"], metadata={**meta, "model_name": "mlp"})
+    return paths
+
+
+def _rewrite_zip(src, dst, edit):
+    """Copy the zip ``src`` to ``dst``, passing each member's bytes through ``edit``."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            out = edit(info.filename, zin.read(info))
+            if out is not None:
+                zout.writestr(info.filename, out)
+
+
+def _edit_metadata(change):
+    def edit(name, data):
+        if name != "metadata.json":
+            return data
+        meta = json.loads(data)
+        change(meta)
+        return json.dumps(meta).encode()
+
+    return edit
+
+
+# ------------------------------------------------------------------ round trips
+def test_round_trip_in_fresh_process(saved, svc, mlp, data, tmp_path):
+    """A new interpreter loads both files and predicts exactly what the originals did."""
+    X_test = data[3]
+    out = tmp_path / "proba.npz"
+    code = textwrap.dedent(
+        """
+        import sys, warnings
+        import numpy as np
+        warnings.simplefilter("error", UserWarning)  # no version or device warning
+        from sklearn_audiodigit.datasets import load_fsdd_sample
+        from sklearn_audiodigit.persistence import load_model
+        X = load_fsdd_sample().data[1::7]
+        svc = load_model(sys.argv[1])
+        mlp = load_model(sys.argv[2])
+        np.savez(sys.argv[3], svc=svc.predict_proba(X), mlp=mlp.predict_proba(X),
+                 svc_pred=svc.predict(X), mlp_pred=mlp.predict(X))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(saved["svc"]), str(saved["mlp"]), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    got = np.load(out)
+    np.testing.assert_array_equal(got["svc"], svc.predict_proba(X_test))
+    np.testing.assert_array_equal(got["mlp"], mlp.predict_proba(X_test))
+    np.testing.assert_array_equal(got["svc_pred"], svc.predict(X_test))
+    np.testing.assert_array_equal(got["mlp_pred"], mlp.predict(X_test))
+
+
+def test_network_round_trip_keeps_params_history_and_rng(saved, mlp, data):
+    state = torch.random.get_rng_state()
+    loaded = load_model(saved["mlp"])
+    assert torch.equal(state, torch.random.get_rng_state())  # global RNG untouched
+    net, orig = loaded.steps[-1][1], mlp.steps[-1][1]
+    assert type(net) is type(orig)
+    assert net.hidden_layer_sizes == (32,) and net.max_epochs == 3
+    np.testing.assert_array_equal(net.classes_, orig.classes_)
+    assert len(net.history_) == len(orig.history_) == 3
+    assert net.history_[-1, "train_loss"] == pytest.approx(orig.history_[-1, "train_loss"])
+    for a, b in zip(
+        net.module_.state_dict().values(), orig.module_.state_dict().values(), strict=True
+    ):
+        assert torch.equal(a, b)
+
+
+def test_bare_network_and_string_labels(tmp_path, rng):
+    from sklearn_audiodigit.nn import CNNClassifier, FrameAugmenter
+
+    X = rng.standard_normal((24, 8, 6)).astype(np.float32)
+    y = np.array(["yes", "no", "maybe"])[np.arange(24) % 3]
+    net = CNNClassifier(
+        channels=(4,), max_epochs=2, random_state=0, augment=FrameAugmenter(time_shift=0.2)
+    ).fit(X, y)
+    path = tmp_path / "net.model"
+    meta = save_model(net, path)
+    assert meta["classes"] == ["maybe", "no", "yes"]
+    loaded = load_model(path)
+    assert isinstance(loaded.augment, FrameAugmenter) and loaded.augment.time_shift == 0.2
+    assert loaded.channels == (4,)
+    np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))
+    assert loaded.predict(X).dtype == net.predict(X).dtype
+
+
+def test_metadata_records_versions_settings_and_data(saved):
+    meta = read_model_metadata(saved["mlp"])
+    assert meta["format"] == MODEL_FORMAT
+    for key in ("sklearn_audiodigit", "scikit-learn", "numpy", "torch", "skorch"):
+        assert key in meta["versions"]
+    assert meta["sr"] == 8000
+    assert meta["classes"] == list(range(10))
+    assert meta["feature_settings"]["features"]["params"]["n_mfcc"] == 13
+    assert meta["training_data"]["n_clips"] == 100
+    assert meta["training_data"]["n_groups"] == 6
+    assert meta["model_name"] == "mlp"
+    (net,) = meta["nets"]
+    assert net["class"] == "FeedForwardClassifier"
+    assert net["module"]["params"]["n_classes"] == 10
+    assert net["n_parameters"] > 0
+    svc_meta = read_model_metadata(saved["svc"])
+    assert "torch" not in svc_meta["versions"] and svc_meta["nets"] == []
+
+
+def test_file_is_a_zip_of_json_skops_and_safetensors(saved):
+    with zipfile.ZipFile(saved["mlp"]) as zf:
+        names = set(zf.namelist())
+    assert names == {"metadata.json", "model.skops", "nets/0.safetensors"}
+
+
+def test_saved_on_cuda_loads_on_cpu(tmp_path, mlp, data):
+    """A network whose device is "cuda" loads on the CPU when CUDA is missing."""
+    import copy
+
+    net = copy.deepcopy(mlp)
+    net.steps[-1][1].device = "cuda"  # as if trained there; weights are saved on the CPU
+    path = tmp_path / "cuda.model"
+    save_model(net, path)
+    if torch.cuda.is_available():
+        loaded = load_model(path, device="cpu")
+    else:
+        with pytest.warns(UserWarning, match="CUDA is not available"):
+            loaded = load_model(path)
+    assert loaded.steps[-1][1].device == "cpu"
+    np.testing.assert_array_equal(loaded.predict_proba(data[3]), mlp.predict_proba(data[3]))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_trained_on_cuda_loads_on_cpu(tmp_path, data):
+    X, y, _, X_test = data
+    model = make_model("cnn", random_state=0, device="cuda", max_epochs=2, channels=(8,)).fit(X, y)
+    path = tmp_path / "gpu.model"
+    save_model(model, path)
+    loaded = load_model(path, device="cpu")
+    assert next(loaded.steps[-1][1].module_.parameters()).device.type == "cpu"
+    np.testing.assert_allclose(loaded.predict_proba(X_test), model.predict_proba(X_test), atol=1e-4)
+
+
+def test_joblib_format_needs_trust(tmp_path, svc, data):
+    path = tmp_path / "svc.joblib"
+    meta = save_model(svc, path, format="joblib", metadata={"model_name": "svc"})
+    assert meta["format"] == JOBLIB_FORMAT
+    with pytest.raises(UntrustedModelError, match="trust=True") as exc:
+        load_model(path)
+    assert str(path) in str(exc.value)
+    with pytest.raises(UntrustedModelError):
+        read_model_metadata(path)
+    loaded = load_model(path, trust=True)
+    np.testing.assert_array_equal(loaded.predict(data[3]), svc.predict(data[3]))
+    assert read_model_metadata(path, trust=True)["model_name"] == "svc"
+
+
+def test_save_refuses_what_it_cannot_store_safely(tmp_path, data):
+    from skorch.callbacks import EpochTimer
+
+    from sklearn_audiodigit.nn import FeedForwardClassifier
+
+    X = np.random.default_rng(0).standard_normal((20, 4)).astype(np.float32)
+    net = FeedForwardClassifier(
+        hidden_layer_sizes=(4,), max_epochs=1, callbacks=[EpochTimer()], random_state=0
+    ).fit(X, np.arange(20) % 2)
+    with pytest.raises(TypeError, match="callbacks"):
+        save_model(net, tmp_path / "net.model")
+    assert not (tmp_path / "net.model").exists()
+    save_model(net, tmp_path / "net.joblib", format="joblib")
+    assert load_model(tmp_path / "net.joblib", trust=True).predict(X).shape == (20,)
+    with pytest.raises(ValueError, match="reserved"):
+        save_model(net, tmp_path / "x.model", metadata={"nets": []})
+
+
+# ------------------------------------------------------------------ malicious files
+class _Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (exec, (f"open({str(self.marker)!r}, 'w').write('pwned')",))
+
+
+@pytest.mark.parametrize("how", ["pickle", "joblib", "joblib-compressed", "pickle-protocol-0"])
+def test_malicious_pickle_is_refused_and_never_runs(tmp_path, how):
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil.model"
+    evil = _Evil(marker)
+    if how == "pickle":
+        path.write_bytes(pickle.dumps(evil))
+    elif how == "pickle-protocol-0":
+        path.write_bytes(pickle.dumps(evil, protocol=0))
+    else:
+        joblib.dump(evil, path, compress=3 if how == "joblib-compressed" else 0)
+    for loader in (load_model, read_model_metadata):
+        with pytest.raises(ModelFileError) as exc:
+            loader(path)
+        assert str(path) in str(exc.value)
+    assert not marker.exists()
+    # The marker proves the payload is live: trusting it runs it.
+    try:
+        load_model(path, trust=True)
+    except ModelFileError:
+        pass
+    assert marker.read_text() == "pwned"
+
+
+def test_untrusted_skops_type_is_refused(tmp_path, saved):
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    evil = sio.dumps(FunctionTransformer(func=os.system, kw_args={"command": "echo pwned"}))
+    path = tmp_path / "evil.model"
+    _rewrite_zip(saved["svc"], path, lambda n, d: evil if n == "model.skops" else d)
+    with pytest.raises(UntrustedModelError, match="system") as exc:
+        load_model(path)
+    assert str(path) in str(exc.value)
+
+
+def test_unknown_network_class_is_refused(tmp_path, saved):
+    path = tmp_path / "evil.model"
+
+    def change(meta):
+        meta["nets"][0]["class"] = "os.system"
+
+    _rewrite_zip(saved["mlp"], path, _edit_metadata(change))
+    with pytest.raises(UntrustedModelError, match="os.system"):
+        load_model(path)
+
+
+# ------------------------------------------------------------------ bad files
+def _bad_files(folder, good):
+    raw = good.read_bytes()
+    wav = io.BytesIO()
+    import soundfile as sf
+
+    sf.write(wav, np.zeros(800, dtype=np.float32), 8000, format="WAV")
+    plain = io.BytesIO()
+    with zipfile.ZipFile(plain, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    files = {
+        "empty": b"",
+        "truncated-1": raw[:-1],
+        "truncated-half": raw[: len(raw) // 2],
+        "truncated-head": raw[:10],
+        "text": b"this is not a model\n",
+        "json": json.dumps({"format": MODEL_FORMAT}).encode(),
+        "wav": wav.getvalue(),
+        "random": np.random.default_rng(0).bytes(4096),
+        "plain-zip": plain.getvalue(),
+    }
+    paths = {}
+    for name, content in files.items():
+        paths[name] = folder / f"{name}.model"
+        paths[name].write_bytes(content)
+    corrupt = bytearray(raw)
+    corrupt[len(raw) // 2] ^= 0xFF
+    paths["flipped-byte"] = folder / "flipped.model"
+    paths["flipped-byte"].write_bytes(bytes(corrupt))
+    for name, edit in {
+        "bad-json": lambda n, d: b"{not json" if n == "metadata.json" else d,
+        "no-weights": lambda n, d: None if n.endswith(".safetensors") else d,
+        "cut-weights": lambda n, d: d[: len(d) // 2] if n.endswith(".safetensors") else d,
+        "cut-skops": lambda n, d: d[: len(d) // 2] if n == "model.skops" else d,
+        "newer": _edit_metadata(lambda m: m.update(format_version=99)),
+        "wrong-shape": _edit_metadata(lambda m: m["nets"][0]["fitted"].update(n_classes=3)),
+    }.items():
+        paths[name] = folder / f"{name}.model"
+        _rewrite_zip(good, paths[name], edit)
+    paths["missing"] = folder / "missing.model"
+    paths["folder"] = folder / "sub.model"
+    paths["folder"].mkdir()
+    return paths
+
+
+def test_bad_files_raise_one_error_naming_the_file(tmp_path, saved):
+    for name, path in _bad_files(tmp_path, saved["mlp"]).items():
+        for loader in (load_model, read_model_metadata):
+            if loader is read_model_metadata and name in (
+                "no-weights",
+                "cut-weights",
+                "cut-skops",
+                "wrong-shape",
+                "flipped-byte",
+            ):
+                continue  # the metadata itself is intact
+            with pytest.raises(ModelFileError) as exc:
+                loader(path)
+            assert str(path) in str(exc.value), (name, str(exc.value))
+            assert isinstance(exc.value, ValueError)
+
+
+def test_other_versions_warn(tmp_path, saved):
+    path = tmp_path / "old.model"
+
+    def change(meta):
+        meta["versions"].update({"scikit-learn": "1.0.0", "torch": "1.0.0"})
+
+    _rewrite_zip(saved["mlp"], path, _edit_metadata(change))
+    with pytest.warns(ModelVersionWarning, match=r"scikit-learn 1\.0\.0.*torch 1\.0\.0") as rec:
+        load_model(path)
+    assert str(path) in str(rec[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelVersionWarning)
+        load_model(saved["mlp"])
