@@ -451,3 +451,35 @@ def test_pipeline_with_speaker_grouped_cross_validation(fsdd_sample):
     assert scores.shape == (3,)
     assert np.isfinite(scores).all()
     assert scores.mean() > 0.4  # chance is 0.1
+
+
+def test_2d_batch_over_several_chunks_equals_one_at_a_time():
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-0.5, 0.5, (150, 1200)).astype(np.float32)
+    X[3] *= 1e-4  # 80 dB quieter than its neighbours
+    X[140] = 0.0
+    est = LogMelExtractor(output="frames", deltas=1)
+    batch = est.fit_transform(X)
+    for i in (0, 3, 63, 64, 140, 149):
+        assert _max_diff(batch[i], est.fit_transform(X[i : i + 1])[0]) <= TOL
+    assert _max_diff(batch[3, :40], ref_logmel(X[3])) <= TOL
+
+
+def test_top_db_none_equals_librosa_without_floor():
+    rng = np.random.default_rng(6)
+    ramp = np.linspace(0, 1, 2000, dtype=np.float32) ** 8  # > 80 dB of dynamic range
+    x = (rng.uniform(-0.5, 0.5, 2000) * ramp).astype(np.float32)
+    out = SpectrogramExtractor(output="frames", top_db=None).fit_transform(x[None])[0]
+    ref = librosa.power_to_db(np.abs(librosa.stft(x, n_fft=256, hop_length=80)) ** 2, top_db=None)
+    assert ref.max() - ref.min() > 80
+    assert _max_diff(out, ref) <= TOL
+    out = LogMelExtractor(output="frames", top_db=None).fit_transform(x[None])[0]
+    S = librosa.feature.melspectrogram(y=x, sr=SR, n_fft=256, hop_length=80, n_mels=40)
+    assert _max_diff(out, librosa.power_to_db(S, top_db=None)) <= TOL
+
+
+def test_chroma_of_a_tone_is_its_pitch_class(tone):
+    # A4 = 440 Hz is pitch class 9 (C = 0); E5 = 659.26 Hz is 4
+    X = np.stack([tone(440.0, duration=1.0), tone(659.26, duration=1.0)])
+    out = ChromaExtractor(stats=("mean",)).fit_transform(X)
+    assert list(out.argmax(axis=1)) == [9, 4]
