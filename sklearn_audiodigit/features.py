@@ -36,6 +36,22 @@ _CHUNK = 64  # clips per chunk: keeps the framed chunk (64 x 101 x 256 float32) 
 _AMIN = 1e-10
 
 
+_LOG_DURATION_DOC = """log_duration : bool, default=False
+        Append one column, ``log(n_samples / sr)``, the natural log of each clip's
+        duration in seconds (named ``"log_duration"``), to the 2-D output. The
+        ``"grid"`` output is relative to each clip's length and so loses how long
+        the word lasts, which tells digits apart ("seven" is long, "eight" short);
+        measured on FSDD leave-one-speaker-out, see ``benchmarks/README.md``.
+        Not allowed with ``output="frames"``."""
+
+
+def _fill_doc(cls):
+    """fill_doc, plus the parameters documented only in this module."""
+    if cls.__doc__:
+        cls.__doc__ = cls.__doc__.replace("%(log_duration)s", _LOG_DURATION_DOC)
+    return fill_doc(cls)
+
+
 def _readonly(a):
     a.setflags(write=False)
     return a
@@ -127,6 +143,7 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
         "output": [StrOptions({"stats", "grid", "frames"})],
         "stats": [tuple, list],
         "n_segments": [Interval(numbers.Integral, 1, None, closed="left")],
+        "log_duration": ["boolean"],
         "n_jobs": [numbers.Integral, None],
     }
 
@@ -153,6 +170,11 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
         bad = [s for s in self.stats if s not in _STATS]
         if bad or len(self.stats) == 0:
             raise ValueError(f"stats must be a non-empty subset of {_STATS}, got {self.stats!r}")
+        if self.log_duration and self.output == "frames":
+            raise ValueError(
+                "log_duration=True appends a column to 2-D features; it cannot be used "
+                "with output='frames'"
+            )
         self._check_params_extra()
 
     def fit(self, X, y=None):
@@ -243,6 +265,10 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
         out = np.empty((n,) + results[0].shape[1:], dtype=np.float32)
         for idx, res in zip(chunks, results, strict=True):
             out[idx] = res
+        if self.log_duration:
+            n_samples = lengths if lengths is not None else np.full(n, X.shape[1])
+            duration = np.log(n_samples / float(self.sr)).astype(np.float32)
+            out = np.concatenate([out, duration[:, None]], axis=1)
         return out
 
     def _chunk_features(self, batch, n_valid):
@@ -359,7 +385,10 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
             suffixes = [f"t{j}" for j in range(self.n_segments)]
         else:
             suffixes = list(self.stats)
-        return np.asarray([f"{c}_{s}" for c in coefs for s in suffixes], dtype=object)
+        names = [f"{c}_{s}" for c in coefs for s in suffixes]
+        if self.log_duration:
+            names.append("log_duration")
+        return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -377,7 +406,7 @@ def _check_mel_range(est):
     return fmax
 
 
-@fill_doc
+@_fill_doc
 class LogMelExtractor(_SpectralExtractor):
     """Log-mel spectrogram features (dB), batched and equal to per-clip librosa.
 
@@ -402,6 +431,7 @@ class LogMelExtractor(_SpectralExtractor):
     %(output)s
     %(stats)s
     %(n_segments)s
+    %(log_duration)s
     %(n_jobs)s
 
     Attributes
@@ -447,6 +477,7 @@ class LogMelExtractor(_SpectralExtractor):
         output="stats",
         stats=("mean", "std"),
         n_segments=8,
+        log_duration=False,
         n_jobs=None,
     ):
         self.sr = sr
@@ -462,6 +493,7 @@ class LogMelExtractor(_SpectralExtractor):
         self.output = output
         self.stats = stats
         self.n_segments = n_segments
+        self.log_duration = log_duration
         self.n_jobs = n_jobs
 
     def _check_params_extra(self):
@@ -479,7 +511,7 @@ class LogMelExtractor(_SpectralExtractor):
         return self._mel_db(P, valid)
 
 
-@fill_doc
+@_fill_doc
 class MFCCExtractor(LogMelExtractor):
     """Mel-frequency cepstral coefficients, batched and equal to per-clip librosa.
 
@@ -507,6 +539,7 @@ class MFCCExtractor(LogMelExtractor):
     %(output)s
     %(stats)s
     %(n_segments)s
+    %(log_duration)s
     %(n_jobs)s
 
     Attributes
@@ -552,6 +585,7 @@ class MFCCExtractor(LogMelExtractor):
         output="stats",
         stats=("mean", "std"),
         n_segments=8,
+        log_duration=False,
         n_jobs=None,
     ):
         super().__init__(
@@ -568,6 +602,7 @@ class MFCCExtractor(LogMelExtractor):
             output=output,
             stats=stats,
             n_segments=n_segments,
+            log_duration=log_duration,
             n_jobs=n_jobs,
         )
         self.n_mfcc = n_mfcc
@@ -587,7 +622,7 @@ class MFCCExtractor(LogMelExtractor):
         return np.matmul(M, _dct_t(self.n_mels, self.n_mfcc)).astype(np.float32)
 
 
-@fill_doc
+@_fill_doc
 class SpectrogramExtractor(_SpectralExtractor):
     """Power spectrogram in dB, batched and equal to per-clip librosa.
 
@@ -607,6 +642,7 @@ class SpectrogramExtractor(_SpectralExtractor):
     %(output)s
     %(stats)s
     %(n_segments)s
+    %(log_duration)s
     %(n_jobs)s
 
     Attributes
@@ -642,6 +678,7 @@ class SpectrogramExtractor(_SpectralExtractor):
         output="stats",
         stats=("mean", "std"),
         n_segments=8,
+        log_duration=False,
         n_jobs=None,
     ):
         self.sr = sr
@@ -654,6 +691,7 @@ class SpectrogramExtractor(_SpectralExtractor):
         self.output = output
         self.stats = stats
         self.n_segments = n_segments
+        self.log_duration = log_duration
         self.n_jobs = n_jobs
 
     def _n_static(self):
@@ -663,7 +701,7 @@ class SpectrogramExtractor(_SpectralExtractor):
         return _to_db(P, valid, self.top_db)
 
 
-@fill_doc
+@_fill_doc
 class ChromaExtractor(_SpectralExtractor):
     """Chromagram (energy per pitch class), batched and equal to per-clip librosa.
 
@@ -688,6 +726,7 @@ class ChromaExtractor(_SpectralExtractor):
     %(output)s
     %(stats)s
     %(n_segments)s
+    %(log_duration)s
     %(n_jobs)s
 
     Attributes
@@ -726,6 +765,7 @@ class ChromaExtractor(_SpectralExtractor):
         output="stats",
         stats=("mean", "std"),
         n_segments=8,
+        log_duration=False,
         n_jobs=None,
     ):
         self.sr = sr
@@ -739,6 +779,7 @@ class ChromaExtractor(_SpectralExtractor):
         self.output = output
         self.stats = stats
         self.n_segments = n_segments
+        self.log_duration = log_duration
         self.n_jobs = n_jobs
 
     def _n_static(self):
