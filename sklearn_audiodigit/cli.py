@@ -1,4 +1,4 @@
-"""The ``audiodigit`` command line: evaluate, train and predict.
+"""The ``audiodigit`` command line: evaluate, train, predict and info.
 
 A thin :mod:`argparse` layer over the public API. Exit status: 0 on success,
 1 when the work failed (bad data, a model file that cannot be read, or, for
@@ -19,8 +19,6 @@ from ._config import DEFAULT_SR
 from .exceptions import AudioDigitError
 
 __all__ = ["main"]
-
-_MODEL_FORMAT = "sklearn-audiodigit-joblib-1"
 
 
 class _UsageError(Exception):
@@ -102,13 +100,67 @@ def _build_parser():
     _add_data_options(tr)
     _add_model_options(tr)
     tr.add_argument("--output", "-o", metavar="PATH", required=True, help="model file to write")
+    tr.add_argument(
+        "--format",
+        choices=("safe", "joblib"),
+        default="safe",
+        help="safe (default): a zip of JSON, skops and safetensors that cannot run code "
+        "when loaded; joblib: a pickle, loadable only with --trust",
+    )
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
 
-    pr = sub.add_parser("predict", help="predict the label of audio files")
+    pr = sub.add_parser(
+        "predict",
+        help="predict the label of audio files",
+        description="Predict the label of each audio file (any format and sampling rate "
+        "that libsndfile reads: WAV of any bit depth, FLAC, OGG, ...; resampled to the "
+        "model's rate and mixed to mono). Folders are searched recursively for audio "
+        "files. A file that cannot be read gets an error record and the others are still "
+        "predicted; the exit status is 1 if any file failed.",
+    )
     pr.add_argument("model", metavar="MODEL", help="model file written by 'audiodigit train'")
-    pr.add_argument("files", metavar="FILE", nargs="+", help="audio files")
+    pr.add_argument(
+        "files", metavar="FILE_OR_DIR", nargs="+", help="audio files, or folders of them"
+    )
     pr.add_argument("--json", action="store_true", help="one JSON record per line")
+    pr.add_argument(
+        "--top-k",
+        type=_positive_int,
+        metavar="K",
+        help="also list the K most probable labels of each file (record field 'top_k')",
+    )
+    pr.add_argument(
+        "--trust",
+        action="store_true",
+        help="allow a joblib/pickle model file; loading it runs any code it contains",
+    )
+    pr.add_argument(
+        "--max-duration",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="reject longer recordings (default: 60)",
+    )
+
+    inf = sub.add_parser("info", help="show what a model file records")
+    inf.add_argument("model", metavar="MODEL", help="model file written by 'audiodigit train'")
+    inf.add_argument("--json", action="store_true", help="print the record as one JSON object")
+    inf.add_argument(
+        "--trust",
+        action="store_true",
+        help="allow a joblib/pickle model file; reading it runs any code it contains",
+    )
     return parser
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def _progress_enabled(args):
@@ -192,7 +244,7 @@ def _cmd_evaluate(args, out):
 
 
 def _cmd_train(args, out):
-    import joblib
+    from .persistence import describe_training_data, save_model
 
     bunch, data_desc = _load_data(args)
     y, fit_groups = _targets(args, bunch)
@@ -200,72 +252,220 @@ def _cmd_train(args, out):
     name = _groups_fit_param(args, model)
     fit_params = {} if name is None else {name: fit_groups}
     model.fit(bunch.data, y, **fit_params)
-    payload = {
-        "format": _MODEL_FORMAT,
-        "library_version": __version__,
+    metadata = {
         "model_name": args.model,
         "target": args.target,
         "sr": args.sr,
-        "classes": [v.item() if isinstance(v, np.generic) else v for v in np.unique(y)],
-        "training_data": {"dataset": data_desc, "n_clips": int(len(y))},
-        "model": model,
+        "training_data": describe_training_data(
+            y, groups=bunch.speaker, name=data_desc, sr=args.sr
+        ),
     }
     path = Path(args.output)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True)
-    joblib.dump(payload, path)
-    out.write(f"trained {args.model} on {len(y)} clips of {data_desc}; saved to {path}\n")
+    save_model(model, path, metadata=metadata, format=args.format)
+    out.write(
+        f"trained {args.model} on {len(y)} clips of {data_desc}; saved to {path} "
+        f"({args.format} format)\n"
+    )
     return 0
 
 
-def _load_model_file(path):
-    import joblib
+def _load_model_file(path, *, trust):
+    """Load a model file; warnings raised while loading go to stderr as one line each."""
+    from .persistence import load_model
 
-    p = Path(path)
-    if not p.is_file():
-        raise AudioDigitError(f"{p}: model file not found")
-    try:
-        payload = joblib.load(p)
-    except Exception as err:
-        raise AudioDigitError(
-            f"{p}: not a model file written by 'audiodigit train' ({err})"
-        ) from err
-    if not isinstance(payload, dict) or payload.get("format") != _MODEL_FORMAT:
-        raise AudioDigitError(f"{p}: not a model file written by 'audiodigit train'")
-    return payload
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model, meta = load_model(path, trust=trust, return_metadata=True)
+    for w in caught:
+        if issubclass(w.category, (UserWarning, RuntimeWarning)):
+            print(f"audiodigit: warning: {w.message}", file=sys.stderr)
+    return model, meta
+
+
+def _expand_inputs(items):
+    """Files as given, and the audio files inside folders (recursive, sorted, not hidden)."""
+    from .datasets._folder import _AUDIO_SUFFIXES
+
+    for item in items:
+        p = Path(item)
+        if not p.is_dir():
+            yield str(item), None
+            continue
+        found = sorted(
+            f
+            for f in p.rglob("*")
+            if f.is_file()
+            and f.suffix.lower() in _AUDIO_SUFFIXES
+            and not any(part.startswith(".") for part in f.relative_to(p).parts)
+        )
+        if not found:
+            yield str(item), f"{p}: folder holds no audio file"
+        for f in found:
+            yield str(f), None
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _predict_batch(model, waves):
+    """(labels, probabilities or None) for a list of waveforms."""
+    X = np.empty(len(waves), dtype=object)
+    X[:] = waves
+    if hasattr(model, "predict_proba"):
+        proba = np.asarray(model.predict_proba(X), dtype=np.float64)
+        return np.asarray(model.classes_)[proba.argmax(axis=1)], proba
+    return np.asarray(model.predict(X)), None
 
 
 def _cmd_predict(args, out):
     from .io import read_audio
 
-    payload = _load_model_file(args.model)
-    model, sr = payload["model"], payload["sr"]
-    failed = 0
-    for f in args.files:
+    model, meta = _load_model_file(args.model, trust=args.trust)
+    sr = meta.get("sr") or DEFAULT_SR
+    records, waves, good = [], [], []
+    for f, problem in _expand_inputs(args.files):
+        if problem is not None:
+            records.append({"file": f, "error": problem})
+            continue
         try:
-            y, _ = read_audio(f, sr=sr)
-            X = np.empty(1, dtype=object)
-            X[0] = y
-            proba = model.predict_proba(X)[0] if hasattr(model, "predict_proba") else None
-            if proba is not None:
-                classes = model.classes_
-                k = int(np.argmax(proba))
-                label, conf = classes[k], float(proba[k])
-            else:
-                label, conf = model.predict(X)[0], None
-            label = label.item() if isinstance(label, np.generic) else label
-            record = {"file": str(f), "label": label, "confidence": conf}
+            y, _ = read_audio(f, sr=sr, max_duration=args.max_duration)
         except (AudioDigitError, OSError, ValueError) as err:
+            records.append({"file": f, "error": str(err)})
+            continue
+        records.append({"file": f})
+        waves.append(y)
+        good.append(len(records) - 1)
+
+    results = {}
+    if waves:
+        try:
+            labels, proba = _predict_batch(model, waves)
+            results = {
+                i: (labels[j], None if proba is None else proba[j]) for j, i in enumerate(good)
+            }
+        except (ValueError, RuntimeError):  # find the file(s) the model rejects
+            for j, i in enumerate(good):
+                try:
+                    labels, proba = _predict_batch(model, [waves[j]])
+                    results[i] = (labels[0], None if proba is None else proba[0])
+                except (ValueError, RuntimeError) as err:
+                    records[i]["error"] = f"{records[i]['file']}: the model failed ({err})"
+    classes = np.asarray(getattr(model, "classes_", []))
+    for i, (label, proba) in results.items():
+        record = records[i]
+        record["label"] = _plain(label)
+        record["confidence"] = None if proba is None else float(proba.max())
+        if args.top_k:
+            if proba is None:
+                record["top_k"] = None
+            else:
+                order = np.argsort(-proba, kind="stable")[: args.top_k]
+                record["top_k"] = [
+                    {"label": _plain(classes[k]), "probability": float(proba[k])} for k in order
+                ]
+
+    failed = 0
+    for record in records:
+        if "error" in record:
             failed += 1
-            record = {"file": str(f), "error": str(err)}
+            record = {"file": record["file"], "error": record["error"]}
         if args.json:
             out.write(json.dumps(record) + "\n")
         elif "error" in record:
             print(f"audiodigit: error: {record['error']}", file=sys.stderr)
         else:
             conf = "" if record["confidence"] is None else f"\t{record['confidence']:.3f}"
-            out.write(f"{record['file']}\t{record['label']}{conf}\n")
+            top = ""
+            if record.get("top_k"):
+                top = "\t" + " ".join(
+                    f"{t['label']}={t['probability']:.3f}" for t in record["top_k"]
+                )
+            out.write(f"{record['file']}\t{record['label']}{conf}{top}\n")
     return 1 if failed else 0
+
+
+def _format_info(path, meta):
+    """A human-readable account of a model file's metadata."""
+    lines = [f"model file:     {path}"]
+    fmt = meta.get("format")
+    safe = fmt == "sklearn-audiodigit-model"
+    lines.append(
+        f"format:         {fmt} v{meta.get('format_version', '?')} "
+        + ("(safe: loading runs no code)" if safe else "(pickle: loading runs code; trusted)")
+    )
+    for key, label in (("created", "created"), ("model_name", "model"), ("target", "target")):
+        if meta.get(key) is not None:
+            lines.append(f"{label + ':':<16}{meta[key]}")
+    if meta.get("estimator"):
+        lines.append(f"estimator:      {meta['estimator']}")
+    if meta.get("sr"):
+        lines.append(f"sampling rate:  {meta['sr']} Hz")
+    if meta.get("classes") is not None:
+        lines.append(
+            f"classes:        {' '.join(str(c) for c in meta['classes'])} ({len(meta['classes'])})"
+        )
+    versions = meta.get("versions") or {}
+    if versions:
+        lines.append("versions:       " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    data = meta.get("training_data")
+    if isinstance(data, dict):
+        parts = [str(data.get("dataset") or "unnamed data")]
+        if "n_clips" in data:
+            parts.append(f"{data['n_clips']} clips")
+        if "n_groups" in data:
+            parts.append(f"{data['n_groups']} speakers")
+        if "class_counts" in data:
+            parts.append(f"{len(data['class_counts'])} classes")
+        lines.append("training data:  " + ", ".join(parts))
+    settings = meta.get("feature_settings") or {}
+    if settings:
+        lines.append("steps:")
+        for name, step in settings.items():
+            params = ", ".join(f"{k}={v!r}" for k, v in (step.get("params") or {}).items())
+            cls = str(step.get("class", "?")).rsplit(".", 1)[-1]
+            lines.append(f"  {name}: {cls}({params})")
+    for net in meta.get("nets") or ():
+        step = "/".join(net.get("path") or []) or "(the model)"
+        module = net.get("module") or {}
+        mparams = ", ".join(f"{k}={v}" for k, v in (module.get("params") or {}).items())
+        lines.append(
+            f"network {step}: {net.get('class')}, {net.get('n_parameters', 0):,} weights, "
+            f"module {str(module.get('class', '?')).rsplit('.', 1)[-1]}({mparams})"
+        )
+    extra = sorted(
+        set(meta)
+        - {
+            "format",
+            "format_version",
+            "created",
+            "model_name",
+            "target",
+            "estimator",
+            "sr",
+            "classes",
+            "versions",
+            "training_data",
+            "feature_settings",
+            "nets",
+            "sklearn_part",
+            "library_version",
+        }
+    )
+    for key in extra:
+        lines.append(f"{key + ':':<16}{json.dumps(meta[key])}")
+    return "\n".join(lines)
+
+
+def _cmd_info(args, out):
+    from .persistence import read_model_metadata
+
+    meta = read_model_metadata(args.model, trust=args.trust)
+    if args.json:
+        out.write(json.dumps(meta, default=str) + "\n")
+    else:
+        out.write(_format_info(args.model, meta) + "\n")
+    return 0
 
 
 def main(argv=None):
@@ -289,7 +489,12 @@ def main(argv=None):
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    commands = {"evaluate": _cmd_evaluate, "train": _cmd_train, "predict": _cmd_predict}
+    commands = {
+        "evaluate": _cmd_evaluate,
+        "train": _cmd_train,
+        "predict": _cmd_predict,
+        "info": _cmd_info,
+    }
     try:
         return commands[args.command](args, sys.stdout)
     except (AudioDigitError, OSError, ValueError, ImportError) as err:

@@ -74,6 +74,10 @@ TRUSTED_TYPES = (
     "sklearn_audiodigit.features.MFCCExtractor",
     "sklearn_audiodigit.features.SpectrogramExtractor",
     "sklearn_audiodigit.features.ChromaExtractor",
+    # Private helpers of CalibratedClassifierCV (SVC probabilities without the
+    # deprecated probability=True), which skops does not list among its defaults.
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
 )
 
 _METADATA = "metadata.json"
@@ -141,17 +145,28 @@ def _jsonable(value):
     raise TypeError(f"{type(value).__name__} is not a JSON value")
 
 
-def _json_params(est):
-    """The JSON-representable parameters of ``est`` (others are listed by class name)."""
-    out = {}
-    for key, value in est.get_params(deep=False).items():
-        if key.startswith("_"):
-            continue
-        try:
-            out[key] = _jsonable(value)
-        except TypeError:
-            out[key] = f"<{type(value).__module__}.{type(value).__qualname__}>"
-    return out
+def _describe_value(value, depth=0):
+    """``value`` as JSON for the record: estimators by class and parameters, others by type."""
+    try:
+        return _jsonable(value)
+    except TypeError:
+        pass
+    if depth < 4 and hasattr(value, "get_params") and not isinstance(value, type):
+        return {"class": _qualname(value), "params": _json_params(value, depth + 1)}
+    if depth < 4 and isinstance(value, (list, tuple)):
+        return [_describe_value(v, depth + 1) for v in value]
+    if isinstance(value, slice):
+        return f"slice({value.start}, {value.stop}, {value.step})"
+    return f"<{_qualname(value)}>"
+
+
+def _json_params(est, depth=0):
+    """The parameters of ``est`` as JSON (objects described by class name)."""
+    return {
+        key: _describe_value(value, depth)
+        for key, value in est.get_params(deep=False).items()
+        if not key.startswith("_")
+    }
 
 
 def _qualname(obj):
@@ -636,6 +651,9 @@ def _write_atomic(path, write):
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
+        umask = os.umask(0)  # mkstemp creates 0600; give the file the usual permissions
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -801,7 +819,7 @@ def _warn_versions(p, meta, with_torch):
         )
 
 
-def load_model(path, *, trust=False, device=None, trusted_types=()):
+def load_model(path, *, trust=False, device=None, trusted_types=(), return_metadata=False):
     """Load a model written by :func:`save_model` (or ``audiodigit train``).
 
     Parameters
@@ -820,11 +838,15 @@ def load_model(path, *, trust=False, device=None, trusted_types=()):
         Further type names (``"module.Class"``) that skops may rebuild, beyond
         :data:`TRUSTED_TYPES` and skops' default scikit-learn and numpy types; for
         pipelines with your own transformers. Trust only types you know.
+    return_metadata : bool, default=False
+        Also return what the file records (see :func:`read_model_metadata`).
 
     Returns
     -------
     model : estimator
         The fitted model, ready to ``predict``.
+    metadata : dict
+        Only when ``return_metadata=True``.
 
     Raises
     ------
@@ -848,10 +870,10 @@ def load_model(path, *, trust=False, device=None, trusted_types=()):
     if kind == "pickle":
         model, meta = _load_pickle(p)
         _warn_versions(p, meta, with_torch="torch" in (meta.get("versions") or {}))
-        return model
+        return (model, meta) if return_metadata else model
     with zf:
         try:
-            return _load_zip(p, zf, device=device, trusted_types=tuple(trusted_types))
+            model, meta = _load_zip(p, zf, device=device, trusted_types=tuple(trusted_types))
         except (ModelFileError, ImportError):
             raise
         except (zipfile.BadZipFile, EOFError) as err:
@@ -860,6 +882,11 @@ def load_model(path, *, trust=False, device=None, trusted_types=()):
             raise ModelFileError(
                 f"{p}: the model file is damaged or inconsistent ({type(err).__name__}: {err})"
             ) from err
+    if return_metadata:
+        for net in meta.get("nets") or ():
+            net.pop("history", None)
+        return model, meta
+    return model
 
 
 def _load_zip(p, zf, *, device, trusted_types):
@@ -901,4 +928,4 @@ def _load_zip(p, zf, *, device, trusted_types):
         model = net if model is None else _set_at(model, path, net)
     if model is None:
         raise ModelFileError(f"{p}: the model file holds no model")
-    return model
+    return model, meta

@@ -364,3 +364,16 @@ def test_other_versions_warn(tmp_path, saved):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ModelVersionWarning)
         load_model(saved["mlp"])
+
+
+def test_calibrated_svc_round_trip(tmp_path, rng):
+    """CalibratedClassifierCV, the replacement of SVC(probability=True), loads safely."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import SVC
+
+    X = rng.standard_normal((60, 3))
+    y = np.arange(60) % 3
+    model = CalibratedClassifierCV(SVC(), ensemble=False).fit(X, y)
+    save_model(model, tmp_path / "cal.model")
+    loaded = load_model(tmp_path / "cal.model")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))

@@ -1,0 +1,209 @@
+"""``audiodigit train/predict/info`` with safe model files and anyone's recordings."""
+
+import json
+import pickle
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+
+from sklearn_audiodigit.cli import main
+from sklearn_audiodigit.persistence import read_model_metadata
+
+pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True)
+
+
+def _records(out):
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def _error_lines(err):
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.startswith("audiodigit: error: ")]
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory, fsdd_sample):
+    """Two takes of every digit and speaker of the bundled sample (120 clips)."""
+    folder = tmp_path_factory.mktemp("data")
+    for f in fsdd_sample.filenames:
+        if Path(f).stem.endswith(("_0", "_1")):
+            shutil.copy(f, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory, small_data):
+    path = tmp_path_factory.mktemp("model") / "digits.model"
+    assert main(["train", "--data", str(small_data), "--output", str(path), "--quiet"]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def clip(fsdd_sample):
+    """A recording of a "3" (not in the training folder) and the file it comes from."""
+    path = next(f for f in fsdd_sample.filenames if Path(f).name == "3_theo_4.wav")
+    y, sr = sf.read(path, dtype="float64")
+    return path, y, sr
+
+
+def test_train_writes_the_safe_format_by_default(model):
+    with zipfile.ZipFile(model) as zf:
+        assert "metadata.json" in zf.namelist()
+    meta = read_model_metadata(model)
+    assert meta["model_name"] == "svc" and meta["target"] == "digit" and meta["sr"] == 8000
+    assert meta["training_data"]["n_clips"] == 120
+    assert meta["training_data"]["n_groups"] == 6
+    assert meta["classes"] == list(range(10))
+
+
+def test_predict_any_format_and_rate(capsys, tmp_path, model, clip):
+    path, y, sr = clip
+    y48 = soxr.resample(y, sr, 48000)
+    stereo = np.stack([y48, 0.5 * y48], axis=1)
+    files = {
+        "wav48k24bit": tmp_path / "stereo48k.wav",
+        "flac": tmp_path / "clip.flac",
+        "ogg": tmp_path / "clip.ogg",
+    }
+    sf.write(files["wav48k24bit"], stereo, 48000, subtype="PCM_24")
+    sf.write(files["flac"], soxr.resample(y, sr, 16000), 16000, format="FLAC")
+    sf.write(files["ogg"], soxr.resample(y, sr, 22050), 22050, format="OGG", subtype="VORBIS")
+    info = sf.info(files["wav48k24bit"])
+    assert (info.samplerate, info.channels, info.subtype) == (48000, 2, "PCM_24")
+
+    argv = ["predict", str(model), path, *map(str, files.values()), "--json", "--top-k", "3"]
+    assert main(argv) == 0
+    records = _records(capsys.readouterr().out)
+    assert [r["file"] for r in records] == [path, *map(str, files.values())]
+    for r in records:
+        assert set(r) == {"file", "label", "confidence", "top_k"}
+        assert len(r["top_k"]) == 3
+        probs = [t["probability"] for t in r["top_k"]]
+        assert probs == sorted(probs, reverse=True)
+        assert r["top_k"][0] == {"label": r["label"], "probability": r["confidence"]}
+        assert r["label"] == 3  # a clean "3"; every copy must say so
+
+
+def test_predict_text_output_with_top_k(capsys, model, clip):
+    assert main(["predict", str(model), clip[0], "--top-k", "2"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    file, label, conf, top = line.split("\t")
+    assert (file, label) == (clip[0], "3")
+    assert 0 < float(conf) <= 1
+    assert top.startswith("3=") and len(top.split()) == 2
+
+
+def test_predict_folder_reports_bad_files_and_predicts_the_rest(capsys, tmp_path, model, clip):
+    folder = tmp_path / "recordings"
+    (folder / "more").mkdir(parents=True)
+    shutil.copy(clip[0], folder / "a.wav")
+    shutil.copy(clip[0], folder / "more" / "b.wav")
+    (folder / "broken.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    (folder / "empty.flac").write_bytes(b"")
+    (folder / "._a.wav").write_bytes(b"\x00" * 10)  # macOS resource fork: ignored
+    (folder / "notes.txt").write_text("not audio")  # not an audio extension: ignored
+    long = tmp_path / "long.wav"
+    sf.write(long, np.zeros(8000 * 3, dtype=np.float32), 8000)
+
+    argv = ["predict", str(model), str(folder), str(long), "--json", "--max-duration", "2"]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    by_name = {Path(r["file"]).name: r for r in _records(captured.out)}
+    assert set(by_name) == {"a.wav", "b.wav", "broken.wav", "empty.flac", "long.wav"}
+    for name in ("a.wav", "b.wav"):
+        assert by_name[name]["label"] == 3
+    for name in ("broken.wav", "empty.flac", "long.wav"):
+        assert set(by_name[name]) == {"file", "error"}
+        assert name in by_name[name]["error"]
+    assert "max_duration" in by_name["long.wav"]["error"]
+
+
+def test_predict_empty_folder_and_bad_model(capsys, tmp_path, model):
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    assert main(["predict", str(model), str(empty)]) == 1
+    (line,) = _error_lines(capsys.readouterr().err)
+    assert "nothing" in line and "no audio file" in line
+
+    junk = tmp_path / "junk.model"
+    junk.write_bytes(b"PK\x03\x04 truncated")
+    assert main(["predict", str(junk), str(empty)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = _error_lines(captured.err)
+    assert "junk.model" in line
+
+
+def test_pickles_need_trust(capsys, tmp_path, small_data, clip):
+    path = tmp_path / "digits.joblib"
+    argv = ["train", "--data", str(small_data), "--output", str(path), "--format", "joblib"]
+    assert main([*argv, "--quiet"]) == 0
+    capsys.readouterr()
+    for command in (["predict", str(path), clip[0]], ["info", str(path)]):
+        assert main(command) == 1
+        captured = capsys.readouterr()
+        assert captured.out == ""
+        (line,) = _error_lines(captured.err)
+        assert "digits.joblib" in line and "--trust" in line
+    assert main(["predict", str(path), clip[0], "--trust", "--json"]) == 0
+    assert _records(capsys.readouterr().out)[0]["label"] == 3
+    assert main(["info", str(path), "--trust"]) == 0
+    assert "pickle" in capsys.readouterr().out
+
+
+class _Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (exec, (f"open({str(self.marker)!r}, 'w').write('pwned')",))
+
+
+def test_malicious_pickle_does_not_run(capsys, tmp_path, clip):
+    marker = tmp_path / "marker"
+    path = tmp_path / "evil.model"
+    path.write_bytes(pickle.dumps(_Evil(marker)))
+    assert main(["predict", str(path), clip[0]]) == 1
+    assert main(["info", str(path)]) == 1
+    assert not marker.exists()
+    assert len(_error_lines(capsys.readouterr().err)) == 2
+
+
+def test_info(capsys, model):
+    assert main(["info", str(model)]) == 0
+    out = capsys.readouterr().out
+    for text in ("safe", "8000 Hz", "scikit-learn", "120 clips", "MFCCExtractor", "svc"):
+        assert text in out
+    assert main(["info", str(model), "--json"]) == 0
+    meta = json.loads(capsys.readouterr().out)
+    assert meta["format"] == "sklearn-audiodigit-model"
+    assert meta["training_data"]["n_clips"] == 120
+
+
+def test_predict_with_a_network(capsys, tmp_path, fsdd_sample, clip):
+    pytest.importorskip("skorch")
+    from sklearn_audiodigit.persistence import save_model
+    from sklearn_audiodigit.pipelines import make_model
+
+    X, y = fsdd_sample.data[::4], fsdd_sample.target[::4]
+    net = make_model("mlp", random_state=0, max_epochs=2, hidden_layer_sizes=(16,)).fit(X, y)
+    path = tmp_path / "mlp.model"
+    save_model(net, path, metadata={"model_name": "mlp"})
+    assert main(["predict", str(path), clip[0], "--json", "--top-k", "10"]) == 0
+    (record,) = _records(capsys.readouterr().out)
+    assert sorted(t["label"] for t in record["top_k"]) == list(range(10))
+    assert sum(t["probability"] for t in record["top_k"]) == pytest.approx(1.0, abs=1e-4)
+    assert main(["info", str(path)]) == 0
+    assert "FeedForwardClassifier" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["--top-k", "0"], ["--top-k", "x"]])
+def test_bad_top_k_is_a_usage_error(capsys, model, clip, argv):
+    assert main(["predict", str(model), clip[0], *argv]) == 2
+    assert "usage" in capsys.readouterr().err.lower()
