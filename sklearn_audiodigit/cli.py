@@ -50,6 +50,13 @@ def _add_data_options(p):
         default="digit",
         help="what to predict (default: digit)",
     )
+    g.add_argument(
+        "--on-error",
+        choices=("raise", "warn", "skip"),
+        default="warn",
+        help="with --data: a hidden, non-audio, misnamed or unreadable file stops the run "
+        "(raise), is listed on stderr and left out (warn, default), or left out (skip)",
+    )
     g.add_argument("--sr", type=int, default=DEFAULT_SR, help="sampling rate in Hz (8000)")
 
 
@@ -173,7 +180,17 @@ def _load_data(args):
 
     verbose = _progress_enabled(args)
     if args.data:
-        bunch = load_audio_folder(args.data, pattern="fsdd", sr=args.sr, verbose=verbose)
+        policy = "raise" if args.on_error == "raise" else "skip"
+        bunch = load_audio_folder(
+            args.data, pattern="fsdd", sr=args.sr, on_error=policy, verbose=verbose
+        )
+        if bunch.skipped and args.on_error == "warn":
+            print(
+                f"audiodigit: warning: skipped {len(bunch.skipped)} file(s) in {args.data}:",
+                file=sys.stderr,
+            )
+            for name, reason in bunch.skipped:
+                print(f"  {name}: {reason}", file=sys.stderr)
         return bunch, f"folder {args.data}"
     if args.dataset == "fsdd":
         bunch = fetch_fsdd(data_home=args.data_home, sr=args.sr, verbose=verbose)

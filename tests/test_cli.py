@@ -125,12 +125,6 @@ def test_evaluate_data_folder(capsys, tmp_path, fsdd_sample):
     assert str(folder) in report["extra"]["dataset"]
 
 
-@pytest.mark.xfail(
-    reason="bug: `evaluate --data DIR` fails on a folder that also holds a hidden .DS_Store "
-    "(or a README): the CLI calls load_audio_folder with on_error='raise', and the error "
-    "suggests on_error='warn', which no command-line option sets",
-    strict=True,
-)
 def test_evaluate_data_folder_with_a_stray_hidden_file(capsys, tmp_path, fsdd_sample):
     folder = tmp_path / "copied_from_a_mac"
     folder.mkdir()
@@ -142,6 +136,11 @@ def test_evaluate_data_folder_with_a_stray_hidden_file(capsys, tmp_path, fsdd_sa
     captured = capsys.readouterr()
     assert status == 0, captured.err
     assert _json(captured.out)["n_clips"] == 60
+    assert ".DS_Store" in captured.err  # reported, not silently dropped
+    status = main(["evaluate", "--data", str(folder), "--on-error", "raise", "--quiet"])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert ".DS_Store" in captured.err and "Traceback" not in captured.err
 
 
 @pytest.mark.parametrize("kind", ["missing", "file", "empty", "bad_wav"])
