@@ -45,7 +45,7 @@ def _compile(pattern):
 
 
 def load_audio_folder(
-    path, *, pattern="fsdd", sr=DEFAULT_SR, on_error="raise", recursive=False, verbose=False
+    path, *, pattern="fsdd", sr=DEFAULT_SR, on_error="raise", recursive=None, verbose=False
 ):
     """Load a folder of recordings as a :class:`~sklearn.utils.Bunch`.
 
@@ -69,8 +69,11 @@ def load_audio_folder(
         not audio by its extension, not matching ``pattern`` or unreadable:
         raise, warn once listing every such file, or skip silently. Skipped files
         are always listed in the result's ``skipped``.
-    recursive : bool, default=False
-        Also look in sub-folders (implied by ``pattern="folders"``).
+    recursive : bool or None, default=None
+        Also look in sub-folders. ``None`` means True for ``pattern="folders"``
+        and ``"audiomnist"`` (whose layout is ``<speaker>/<digit>_<speaker>_<take>.wav``,
+        e.g. the ``data`` folder of AudioMNIST), False otherwise. Files inside
+        hidden sub-folders (``.git``, ...) count as hidden files.
     verbose : bool, default=False
         Show a progress bar while reading.
 
@@ -107,6 +110,8 @@ def load_audio_folder(
         raise DatasetError(f"{root}: not a folder")
     by_folder = pattern == "folders"
     regex = None if by_folder else _compile(pattern)
+    if recursive is None:
+        recursive = pattern in ("folders", "audiomnist")
     files = sorted(
         p for p in (root.rglob("*") if (recursive or by_folder) else root.iterdir()) if p.is_file()
     )
@@ -116,7 +121,7 @@ def load_audio_folder(
     skipped = []
     records = []
     for p in files:
-        if p.name.startswith("."):
+        if any(part.startswith(".") for part in p.relative_to(root).parts):
             skipped.append((str(p), "hidden file"))
             continue
         if p.suffix.lower() not in _AUDIO_SUFFIXES:
