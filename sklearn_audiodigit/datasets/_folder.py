@@ -99,7 +99,7 @@ def load_audio_folder(
     >>> from pathlib import Path
     >>> from sklearn_audiodigit.datasets import load_fsdd_sample
     >>> folder = Path(load_fsdd_sample().filenames[0]).parent
-    >>> bunch = load_audio_folder(folder)
+    >>> bunch = load_audio_folder(folder, on_error="skip")  # skips LICENSE, README.md, ...
     >>> len(bunch.data), bunch.sr
     (300, 8000)
     """
