@@ -7,6 +7,7 @@ a plain :class:`sklearn.pipeline.Pipeline`, so it can be cross-validated, tuned,
 and saved like any other.
 """
 
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -93,7 +94,18 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None):
                     transformer_weights={"mfcc": 1.0, "duration": 3.0},
                 ),
             ),
-            ("classifier", SVC(C=10.0, probability=True, random_state=random_state)),
+            (
+                "classifier",
+                # Platt scaling fitted on 5-fold out-of-fold decision values, then one
+                # SVC on all the data: what SVC(probability=True) did, without the
+                # deprecated parameter (scikit-learn 1.9).
+                CalibratedClassifierCV(
+                    SVC(C=10.0, random_state=random_state),
+                    method="sigmoid",
+                    cv=5,
+                    ensemble=False,
+                ),
+            ),
         ]
     )
 

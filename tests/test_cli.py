@@ -12,7 +12,6 @@ from sklearn_audiodigit import __version__
 from sklearn_audiodigit.cli import main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True)
 
 
 def _json(out):
@@ -173,12 +172,6 @@ def test_train_writes_a_model(capsys, tmp_path):
     assert "Traceback" not in captured.err
 
 
-@pytest.mark.xfail(
-    reason="bug: make_svc_pipeline uses SVC(probability=True), deprecated in scikit-learn "
-    "1.9 (use CalibratedClassifierCV(SVC(), ensemble=False)): every fit emits a FutureWarning "
-    "that `audiodigit evaluate` and `train` print on stderr",
-    strict=True,
-)
 def test_train_emits_no_future_warning(tmp_path):
     import warnings
 

@@ -29,7 +29,6 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 pytest.importorskip("safetensors")
 
-pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True)
 
 
 @pytest.fixture(scope="module")

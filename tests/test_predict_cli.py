@@ -14,8 +14,6 @@ import soxr
 from sklearn_audiodigit.cli import main
 from sklearn_audiodigit.persistence import read_model_metadata
 
-pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")  # SVC(probability=True)
-
 
 def _records(out):
     return [json.loads(line) for line in out.splitlines() if line.strip()]
