@@ -10,7 +10,6 @@ import importlib
 import inspect
 import pkgutil
 
-import pytest
 from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
