@@ -1,0 +1,974 @@
+"""skorch-based scikit-learn classifiers wrapping the modules of ``_modules``.
+
+Each estimator is a thin :class:`skorch.NeuralNetClassifier` subclass that
+
+- validates ``X`` with scikit-learn (float32, 2-D or 3-D) and infers the module's
+  input shape and the number of classes at fit time (``initialize_module``);
+- encodes any label type with a :class:`~sklearn.preprocessing.LabelEncoder`
+  (``classes_``);
+- trains with AdamW, a one-cycle learning-rate schedule, gradient-norm clipping,
+  label smoothing and training-time augmentation (:class:`FrameAugmenter`), and
+  optionally early stopping on a validation split that holds out whole speakers
+  when ``groups`` are passed to ``fit``;
+- is reproducible from ``random_state`` (the global torch RNG is left untouched).
+"""
+
+import copy
+import math
+import numbers
+
+import numpy as np
+import torch
+from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch import NeuralNet, NeuralNetClassifier
+from skorch.callbacks import (
+    Callback,
+    EpochTimer,
+    PassthroughScoring,
+    PrintLog,
+)
+from skorch.dataset import unpack_data
+from skorch.utils import to_tensor
+from torch.utils.data import Subset
+
+from ._augmentation import FrameAugmenter
+from ._modules import FeedForwardNet, RecurrentNet, ResNet, SpectrogramCNN
+
+__all__ = [
+    "CNNClassifier",
+    "FeedForwardClassifier",
+    "RNNClassifier",
+    "ResNetClassifier",
+]
+
+_COMMON_PARAMS_DOC = """
+    augment : "auto", FrameAugmenter or None, default="auto"
+        Training-time augmentation applied to every training mini-batch and never
+        at prediction time. ``"auto"`` uses the estimator's default
+        :class:`FrameAugmenter` (see the class notes); ``None`` disables it.
+    max_epochs : int, default={max_epochs}
+        Number of passes over the training data (the length of the one-cycle
+        schedule; early stopping may end training sooner).
+    lr : float, default={lr}
+        Peak learning rate of AdamW (reached after 30 % of the schedule when
+        ``lr_schedule="onecycle"``).
+    batch_size : int, default=64
+        Mini-batch size for training and prediction.
+    weight_decay : float, default=1e-2
+        Decoupled weight decay of AdamW.
+    label_smoothing : float, default=0.05
+        Label smoothing of the cross-entropy loss, in [0, 1).
+    clip_grad_norm : float or None, default=5.0
+        Largest L2 norm of the gradient (clipped before each step); None disables
+        clipping.
+    lr_schedule : {{"onecycle", "constant"}}, default="onecycle"
+        Learning-rate schedule, stepped per mini-batch.
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data and stop
+        when the validation loss has not improved for ``n_iter_no_change`` epochs,
+        restoring the best weights. The held-out part is made of whole speakers
+        when ``groups`` is passed to :meth:`fit` (no speaker leaks into it), and is
+        stratified by class otherwise. With ``False`` (the default) the network
+        trains on everything for a fixed ``max_epochs`` schedule, which measured
+        better than early stopping on FSDD (see ``benchmarks/README_nn.md``).
+    validation_fraction : float, default=0.15
+        Fraction of the clips (or of the speakers, with ``groups``) held out when
+        ``early_stopping=True``.
+    n_iter_no_change : int, default=5
+        Patience of early stopping, in epochs.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, augmentation and the validation
+        split. An int makes ``fit`` reproducible on the CPU (same seed, same
+        predictions). The global torch random state is left unchanged.
+    device : {{"cpu", "cuda"}} or torch.device, default="cpu"
+        Device to train and predict on. A network pickled on CUDA loads on a
+        CPU-only machine: its weights are mapped to the CPU and ``device`` becomes
+        ``"cpu"`` (with a ``skorch.exceptions.DeviceWarning``).
+    verbose : int, default=0
+        Print a table of the training history per epoch when > 0.
+    **kwargs
+        Any other :class:`skorch.NeuralNetClassifier` argument (``module__*``,
+        ``optimizer__*``, ``callbacks``, ``iterator_train__*``, ...)."""
+
+_COMMON_ATTRS_DOC = """
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in ``fit``, in the order of the ``predict_proba`` columns.
+    n_features_in_ : int
+        Size of the second axis of ``X`` (features, or bands of a frame).
+    input_shape_ : tuple of int
+        Shape of one sample as the module sees it.
+    label_encoder_ : LabelEncoder
+        Maps the labels to ``0 .. n_classes - 1``.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.History
+        Per-epoch ``train_loss``, ``train_acc``, ``valid_loss``, ``valid_acc`` (with
+        early stopping), ``lr`` and ``dur`` (seconds); see
+        :func:`plot_learning_curves`."""
+
+
+def _fill_doc(cls, **defaults):
+    cls.__doc__ = cls.__doc__.replace(
+        "    {common_params}", _COMMON_PARAMS_DOC.strip("\n").format(**defaults)
+    ).replace("    {common_attrs}", _COMMON_ATTRS_DOC.strip("\n"))
+    return cls
+
+
+class _BatchAccuracy(Callback):
+    """Record per epoch the accuracy summed over the training or validation batches.
+
+    Training accuracy is measured on the augmented batches, in training mode.
+    """
+
+    def __init__(self, prefix="train"):
+        self.prefix = prefix
+
+    def on_epoch_end(self, net, **kwargs):
+        key = f"{self.prefix}_correct"
+        batches = net.history[-1, "batches"]
+        correct = sum(b.get(key, 0) for b in batches)
+        total = sum(b.get(f"{self.prefix}_batch_size", 0) for b in batches if key in b)
+        if total:
+            net.history.record(f"{self.prefix}_acc", correct / total)
+
+
+class _LRSchedule(Callback):
+    """The net's ``lr_schedule``: one-cycle (or constant), stepped after every batch."""
+
+    def __init__(self, pct_start=0.3):
+        self.pct_start = pct_start
+
+    def on_train_begin(self, net, **kwargs):
+        self.scheduler_ = None
+        if net.lr_schedule != "onecycle":
+            return
+        steps = max(2, net.steps_per_epoch_ * net.max_epochs)
+        self.scheduler_ = torch.optim.lr_scheduler.OneCycleLR(
+            net.optimizer_, max_lr=net.lr, total_steps=steps, pct_start=self.pct_start
+        )
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.history.record("lr", net.optimizer_.param_groups[0]["lr"])
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        sched = self.scheduler_
+        if training and sched is not None and sched.last_epoch + 1 < sched.total_steps:
+            sched.step()
+
+    def on_train_end(self, net, **kwargs):
+        self.scheduler_ = None
+
+
+class _GradientClipping(Callback):
+    """Clip the gradient's L2 norm to the net's ``clip_grad_norm`` (None: no clipping)."""
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        if net.clip_grad_norm is not None:
+            params = [p for _, p in named_parameters]
+            torch.nn.utils.clip_grad_norm_(params, max_norm=net.clip_grad_norm)
+
+
+class _EarlyStopping(Callback):
+    """Stop when ``valid_loss`` has not improved for ``n_iter_no_change`` epochs.
+
+    Active only with the net's ``early_stopping=True`` and a validation split;
+    restores the weights of the best epoch at the end and records it as
+    ``best_epoch`` in the history.
+    """
+
+    def __init__(self, tol=1e-4):
+        self.tol = tol
+
+    def on_train_begin(self, net, **kwargs):
+        self.active_ = bool(net.early_stopping)
+        self.best_loss_ = np.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+        self.misses_ = 0
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1].get("valid_loss")
+        if not self.active_ or loss is None:
+            return
+        if loss < self.best_loss_ - self.tol:
+            self.best_loss_ = loss
+            self.best_epoch_ = net.history[-1, "epoch"]
+            self.best_state_ = copy.deepcopy(net.module_.state_dict())
+            self.misses_ = 0
+        else:
+            self.misses_ += 1
+        if self.misses_ >= net.n_iter_no_change:
+            raise KeyboardInterrupt  # skorch's way to end the fit loop
+
+    def on_train_end(self, net, **kwargs):
+        if self.active_ and self.best_state_ is not None:
+            net.module_.load_state_dict(self.best_state_)
+            net.history.record("best_epoch", self.best_epoch_)
+        self.best_state_ = None
+
+
+class _AudioNetClassifier(NeuralNetClassifier):
+    """Shared fit/predict logic; subclasses set ``_module_cls`` and the module params."""
+
+    _module_cls = None
+    _frames = True  # whether the module takes (batch, n_bands, n_frames)
+
+    def __init__(
+        self,
+        *,
+        augment,
+        max_epochs,
+        lr,
+        batch_size,
+        weight_decay,
+        label_smoothing,
+        clip_grad_norm,
+        lr_schedule,
+        early_stopping,
+        validation_fraction,
+        n_iter_no_change,
+        random_state,
+        device,
+        verbose,
+        **kwargs,
+    ):
+        self.augment = augment
+        self.weight_decay = weight_decay
+        self.label_smoothing = label_smoothing
+        self.clip_grad_norm = clip_grad_norm
+        self.lr_schedule = lr_schedule
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        kwargs.setdefault("module", self._module_cls)
+        kwargs.setdefault("criterion", torch.nn.CrossEntropyLoss)
+        kwargs.setdefault("optimizer", torch.optim.AdamW)
+        kwargs.setdefault("train_split", None)
+        super().__init__(
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+
+    # ------------------------------------------------------------------ skorch hooks
+    def _get_param_names(self):
+        # skorch exposes every attribute not ending in "_", including its private
+        # bookkeeping (_params_to_validate); parameters are the public ones.
+        return [name for name in super()._get_param_names() if not name.startswith("_")]
+
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("train_acc", _BatchAccuracy("train")),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            ("valid_acc", _BatchAccuracy("valid")),
+            ("lr_schedule", _LRSchedule()),
+            ("gradient_clipping", _GradientClipping()),
+            ("early_stopping", _EarlyStopping()),
+        ]
+        callbacks.append(("print_log", PrintLog()))
+        return callbacks
+
+    def _module_params(self):
+        raise NotImplementedError
+
+    def initialize_module(self):
+        """Build the module for the input shape and number of classes seen in fit."""
+        kwargs = {**self._module_params(), **self.get_params_for("module")}
+        self.module_ = self.initialized_instance(self.module, kwargs)
+        return self
+
+    def initialize_criterion(self):
+        """Cross-entropy with ``label_smoothing`` unless ``criterion__*`` says otherwise."""
+        kwargs = self.get_params_for("criterion")
+        if self.criterion is torch.nn.CrossEntropyLoss:
+            kwargs.setdefault("label_smoothing", self.label_smoothing)
+        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
+        return self
+
+    def initialize_optimizer(self, *args, **kwargs):
+        """AdamW with ``weight_decay`` unless ``optimizer__weight_decay`` is given."""
+        named = self.get_all_learnable_params()
+        opt_args, opt_kwargs = self.get_params_for_optimizer("optimizer", named)
+        opt_kwargs.setdefault("weight_decay", self.weight_decay)
+        self.optimizer_ = self.optimizer(*opt_args, **opt_kwargs)
+        return self
+
+    def check_data(self, X, y):
+        # classes_ come from the LabelEncoder, not from the encoded y.
+        pass
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        dataset = self.get_dataset(X, y)
+        split = getattr(self, "_split_indices_", None)
+        if split is None or split[1] is None:
+            return dataset, None
+        return Subset(dataset, split[0]), Subset(dataset, split[1])
+
+    def get_iterator(self, dataset, training=False):
+        if not training:
+            return super().get_iterator(dataset, training=False)
+        kwargs = self.get_params_for("iterator_train")
+        kwargs.setdefault("batch_size", self.batch_size)
+        kwargs.setdefault("shuffle", True)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        if len(dataset) > 1 and len(dataset) % kwargs["batch_size"] == 1:
+            # BatchNorm cannot train on a batch of one clip: drop that clip.
+            kwargs["drop_last"] = True
+        return self.iterator_train(dataset, **kwargs)
+
+    def train_step_single(self, batch, **fit_params):
+        """One training step, with augmentation and mixup (training only)."""
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        Xi = to_tensor(Xi, device=self.device)
+        yi = to_tensor(yi, device=self.device)
+        perm, lam = None, 1.0
+        augmenter = self._augmenter()
+        if augmenter is not None:
+            Xi, perm, lam = augmenter(Xi, generator=self._get_generator())
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if perm is not None:
+            loss = lam * loss + (1.0 - lam) * self.get_loss(
+                y_pred, yi[perm], X=Xi, training=True
+            )
+        loss.backward()
+        self.history.record_batch("train_correct", int((y_pred.argmax(1) == yi).sum()))
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        step = super().validation_step(batch, **fit_params)
+        yi = to_tensor(unpack_data(batch)[1], device=self.device)
+        self.history.record_batch("valid_correct", int((step["y_pred"].argmax(1) == yi).sum()))
+        return step
+
+    # ------------------------------------------------------------------ helpers
+    def _augmenter(self):
+        if self.augment is None or self.augment is False:
+            return None
+        if isinstance(self.augment, str):
+            if self.augment != "auto":
+                raise ValueError(
+                    f"augment must be 'auto', a FrameAugmenter or None, got {self.augment!r}."
+                )
+            return self._default_augmenter()
+        if not callable(self.augment):
+            raise ValueError(
+                f"augment must be 'auto', a FrameAugmenter or None, got {self.augment!r}."
+            )
+        return self.augment
+
+    def _default_augmenter(self):
+        return FrameAugmenter()
+
+    def _get_generator(self):
+        gen = getattr(self, "_generator_", None)
+        if gen is None:
+            gen = torch.Generator().manual_seed(self._seed())
+            self._generator_ = gen
+        return gen
+
+    def _seed(self):
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def _validate_params_values(self):
+        for name in ("max_epochs", "batch_size", "n_iter_no_change"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+                if not (name == "batch_size" and value == -1):
+                    raise ValueError(f"{name} must be a positive int, got {value!r}.")
+        if not 0.0 < self.validation_fraction < 1.0:
+            raise ValueError(
+                f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}."
+            )
+        if self.lr_schedule not in ("onecycle", "constant"):
+            raise ValueError(
+                f"lr_schedule must be 'onecycle' or 'constant', got {self.lr_schedule!r}."
+            )
+        device = torch.device(self.device) if self.device is not None else None
+        if device is not None and device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} was requested but CUDA is not available; "
+                "use device='cpu'."
+            )
+
+    def _to_module_input(self, X):
+        if self._frames:
+            return X[:, :, None] if X.ndim == 2 else X
+        return X.reshape(X.shape[0], -1)
+
+    def _check_X(self, X, y=None, reset=False):
+        kwargs = {"allow_nd": True, "dtype": np.float32, "ensure_min_samples": 2 if reset else 1}
+        if y is None:
+            X = validate_data(self, X, reset=reset, **kwargs)
+        else:
+            X, y = validate_data(self, X, y, reset=reset, **kwargs)
+        if X.ndim not in (2, 3):
+            raise ValueError(
+                f"X must be 2-D (n_clips, n_features) or 3-D (n_clips, n_bands, n_frames), "
+                f"got an array of shape {X.shape}."
+            )
+        X = self._to_module_input(X)
+        if not reset and X.shape[1:] != self.input_shape_:
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]} but {type(self).__name__} was fitted "
+                f"on samples of shape {self.input_shape_}."
+            )
+        return X if y is None else (X, y)
+
+    def _holdout(self, y_enc, groups, seed):
+        n = len(y_enc)
+        if groups is not None:
+            groups = np.asarray(groups)
+            if groups.shape != (n,):
+                raise ValueError(
+                    f"groups must have shape ({n},) like y, got shape {groups.shape}."
+                )
+        if not self.early_stopping:
+            return np.arange(n), None
+        if groups is not None and len(np.unique(groups)) >= 2:
+            splitter = GroupShuffleSplit(
+                n_splits=1, test_size=self.validation_fraction, random_state=seed
+            )
+            train, valid = next(splitter.split(np.zeros(n), y_enc, groups))
+        else:
+            counts = np.bincount(y_enc)
+            n_valid = math.ceil(self.validation_fraction * n)
+            stratify = counts.min() >= 2 and n_valid >= len(counts) and n - n_valid >= len(counts)
+            cls = StratifiedShuffleSplit if stratify else ShuffleSplit
+            splitter = cls(n_splits=1, test_size=self.validation_fraction, random_state=seed)
+            train, valid = next(splitter.split(np.zeros(n), y_enc))
+        if len(train) < 2 or len(valid) < 1:
+            raise ValueError(
+                f"early_stopping needs at least 2 training clips and 1 validation clip; "
+                f"validation_fraction={self.validation_fraction} of {n} samples leaves "
+                f"{len(train)} and {len(valid)}."
+            )
+        return train, valid
+
+    # ------------------------------------------------------------------ public API
+    def fit(self, X, y, groups=None, **fit_params):
+        """Train the network from scratch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_bands, n_frames) or (n_clips, n_features)
+            Frames (e.g. ``LogMelExtractor(output="frames")``) or feature vectors;
+            converted to float32. 2-D input is one frame per clip for the
+            frame-based networks.
+        y : array-like of shape (n_clips,)
+            Labels of any type (ints, strings, ...).
+        groups : array-like of shape (n_clips,), default=None
+            Group (speaker) of each clip. Only used with ``early_stopping=True``,
+            so that the validation split holds out whole speakers. In a Pipeline,
+            pass it as ``pipe.fit(X, y, **{f"{last_step}__groups": groups})``.
+        **fit_params
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` is not 2-D or 3-D numeric data, contains NaN or infinity, has
+            fewer than 2 clips, if ``y`` is not a classification target, or if a
+            parameter is invalid (including ``device="cuda"`` without CUDA).
+        """
+        self._validate_params_values()
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        X, y = self._check_X(X, y, reset=True)
+        check_classification_targets(y)
+        self.label_encoder_ = LabelEncoder().fit(y)
+        y_enc = self.label_encoder_.transform(y).astype(np.int64)
+        self.input_shape_ = tuple(X.shape[1:])
+        self.n_classes_ = len(self.label_encoder_.classes_)
+        seed = self._seed()
+        self._split_indices_ = self._holdout(y_enc, groups, seed)
+        n_train = len(self._split_indices_[0])
+        bs = n_train if self.batch_size == -1 else self.batch_size
+        self.steps_per_epoch_ = max(1, n_train // bs if n_train % bs == 1 else -(-n_train // bs))
+        self._generator_ = torch.Generator().manual_seed(seed)
+        cuda = torch.device(self.device or "cpu").type == "cuda"
+        try:
+            with torch.random.fork_rng(devices=[torch.cuda.current_device()] if cuda else []):
+                torch.manual_seed(seed)
+                if not (self.warm_start and self.initialized_):
+                    self.initialize()
+                NeuralNet.partial_fit(self, X, y_enc, _routing_method="fit", **fit_params)
+        finally:
+            # Not needed after fit, and torch.Generator does not pickle.
+            self._generator_ = None
+            self._split_indices_ = None
+        return self
+
+    @property
+    def partial_fit(self):
+        """Not available: fit derives the schedule and the labels; refit instead."""
+        raise AttributeError(
+            f"{type(self).__name__} has no partial_fit: the one-cycle schedule and the "
+            "label encoding are set up by fit; call fit with a larger max_epochs instead."
+        )
+
+    @property
+    def classes_(self):
+        check_is_fitted(self, "label_encoder_")
+        return self.label_encoder_.classes_
+
+    def predict_proba(self, X):
+        """Class probabilities, with the network in evaluation mode (no augmentation).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_bands, n_frames) or (n_clips, n_features)
+            Same layout as in :meth:`fit`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_clips, n_classes), dtype float32
+            Softmax probabilities, columns in the order of ``classes_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If ``X`` does not have the sample shape seen in ``fit``.
+        """
+        check_is_fitted(self, ["label_encoder_", "module_"])
+        X = self._check_X(X, reset=False)
+        proba = super().predict_proba(X)
+        return np.asarray(proba, dtype=np.float32)
+
+    def predict(self, X):
+        """Most probable class of each clip.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_clips, n_bands, n_frames) or (n_clips, n_features)
+            Same layout as in :meth:`fit`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_clips,)
+            Labels from ``classes_``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If ``X`` does not have the sample shape seen in ``fit``.
+        """
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+class FeedForwardClassifier(_AudioNetClassifier):
+    """Multilayer perceptron (feed-forward network) on pooled features.
+
+    Takes fixed-length feature vectors, e.g. ``MFCCExtractor(output="grid")`` or
+    ``"stats"``; 3-D input is flattened. See :class:`~._modules.FeedForwardNet`.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(256, 256)
+        Width of each hidden layer.
+    dropout : float, default=0.3
+        Dropout after each hidden layer.
+    {common_params}
+
+    {common_attrs}
+
+    Notes
+    -----
+    The default augmentation of vectors is Gaussian noise (10 % of each clip's
+    standard deviation) and mixup (alpha 0.2); frame augmentations do not apply.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_audiodigit.nn import FeedForwardClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(40, 8).astype(np.float32)
+    >>> y = np.where(X[:, 0] > 0, "yes", "no")
+    >>> clf = FeedForwardClassifier(max_epochs=5, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X).shape
+    (40, 2)
+    """
+
+    _module_cls = FeedForwardNet
+    _frames = False
+
+    def __init__(
+        self,
+        *,
+        hidden_layer_sizes=(256, 256),
+        dropout=0.3,
+        augment="auto",
+        max_epochs=60,
+        lr=3e-3,
+        batch_size=64,
+        weight_decay=1e-2,
+        label_smoothing=0.05,
+        clip_grad_norm=5.0,
+        lr_schedule="onecycle",
+        early_stopping=False,
+        validation_fraction=0.15,
+        n_iter_no_change=5,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        **kwargs,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.dropout = dropout
+        super().__init__(
+            augment=augment,
+            max_epochs=max_epochs,
+            lr=lr,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            label_smoothing=label_smoothing,
+            clip_grad_norm=clip_grad_norm,
+            lr_schedule=lr_schedule,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+
+    def _module_params(self):
+        return {
+            "n_features": int(np.prod(self.input_shape_)),
+            "n_classes": self.n_classes_,
+            "hidden_layer_sizes": tuple(self.hidden_layer_sizes),
+            "dropout": self.dropout,
+        }
+
+    def _default_augmenter(self):
+        return FrameAugmenter(gain_db=0.0, noise_std=0.1, mixup_alpha=0.2)
+
+
+_fill_doc(FeedForwardClassifier, max_epochs=60, lr=3e-3)
+
+
+class CNNClassifier(_AudioNetClassifier):
+    """2-D convolutional network on log-mel or MFCC frames.
+
+    VGG-style blocks (two 3x3 convolutions, BatchNorm, ReLU, 2x2 max pooling,
+    spatial dropout), mean + max pooling over time, dropout and a linear layer.
+    The input of every clip is normalised on its own first (``normalize``). See
+    :class:`~._modules.SpectrogramCNN`.
+
+    Parameters
+    ----------
+    channels : tuple of int, default=(32, 64, 128)
+        Output channels of each convolutional block.
+    dropout : float, default=0.3
+        Dropout before the classifier (half of it in the blocks).
+    normalize : {"utterance", "band", "clip"} or None, default="utterance"
+        Per-clip normalisation of the frames, see
+        :class:`~._modules.FrameNormalization`.
+    {common_params}
+
+    {common_attrs}
+
+    Notes
+    -----
+    The default augmentation is ``FrameAugmenter()``: frequency warping (VTLP,
+    +-10 %), speed perturbation (+-15 %), time shift (+-10 %), gain (+-6 dB), one
+    SpecAugment frequency mask (<= 6 bands) and one time mask (<= 10 frames).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_audiodigit.nn import CNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(20, 16, 12).astype(np.float32)
+    >>> y = np.arange(20) % 2
+    >>> clf = CNNClassifier(channels=(4, 8), max_epochs=2, random_state=0).fit(X, y)
+    >>> clf.predict(X).shape
+    (20,)
+    """
+
+    _module_cls = SpectrogramCNN
+
+    def __init__(
+        self,
+        *,
+        channels=(32, 64, 128),
+        dropout=0.3,
+        normalize="utterance",
+        augment="auto",
+        max_epochs=30,
+        lr=3e-3,
+        batch_size=64,
+        weight_decay=1e-2,
+        label_smoothing=0.05,
+        clip_grad_norm=5.0,
+        lr_schedule="onecycle",
+        early_stopping=False,
+        validation_fraction=0.15,
+        n_iter_no_change=5,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        **kwargs,
+    ):
+        self.channels = channels
+        self.dropout = dropout
+        self.normalize = normalize
+        super().__init__(
+            augment=augment,
+            max_epochs=max_epochs,
+            lr=lr,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            label_smoothing=label_smoothing,
+            clip_grad_norm=clip_grad_norm,
+            lr_schedule=lr_schedule,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+
+    def _module_params(self):
+        return {
+            "n_bands": self.input_shape_[0],
+            "n_frames": self.input_shape_[1],
+            "n_classes": self.n_classes_,
+            "channels": tuple(self.channels),
+            "dropout": self.dropout,
+            "normalize": self.normalize,
+        }
+
+
+_fill_doc(CNNClassifier, max_epochs=30, lr=3e-3)
+
+
+class RNNClassifier(_AudioNetClassifier):
+    """Recurrent network (bidirectional GRU or LSTM) over frames.
+
+    A 1-D convolution over time, stacked recurrent layers, mean + max pooling over
+    time, dropout and a linear layer. See :class:`~._modules.RecurrentNet`.
+
+    Parameters
+    ----------
+    cell : {"gru", "lstm"}, default="gru"
+        Recurrent cell.
+    hidden_size : int, default=96
+        Hidden units per direction.
+    num_layers : int, default=2
+        Stacked recurrent layers.
+    bidirectional : bool, default=True
+        Whether to read each clip in both directions.
+    dropout : float, default=0.3
+        Dropout between recurrent layers and before the classifier.
+    normalize : {"utterance", "band", "clip"} or None, default="utterance"
+        Per-clip normalisation of the frames.
+    {common_params}
+
+    {common_attrs}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_audiodigit.nn import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(20, 8, 10).astype(np.float32)
+    >>> clf = RNNClassifier(hidden_size=8, max_epochs=2, random_state=0)
+    >>> clf.fit(X, np.arange(20) % 3).predict_proba(X).shape
+    (20, 3)
+    """
+
+    _module_cls = RecurrentNet
+
+    def __init__(
+        self,
+        *,
+        cell="gru",
+        hidden_size=96,
+        num_layers=2,
+        bidirectional=True,
+        dropout=0.3,
+        normalize="utterance",
+        augment="auto",
+        max_epochs=30,
+        lr=3e-3,
+        batch_size=64,
+        weight_decay=1e-2,
+        label_smoothing=0.05,
+        clip_grad_norm=5.0,
+        lr_schedule="onecycle",
+        early_stopping=False,
+        validation_fraction=0.15,
+        n_iter_no_change=5,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        **kwargs,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.normalize = normalize
+        super().__init__(
+            augment=augment,
+            max_epochs=max_epochs,
+            lr=lr,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            label_smoothing=label_smoothing,
+            clip_grad_norm=clip_grad_norm,
+            lr_schedule=lr_schedule,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+
+    def _module_params(self):
+        return {
+            "n_bands": self.input_shape_[0],
+            "n_classes": self.n_classes_,
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "dropout": self.dropout,
+            "normalize": self.normalize,
+        }
+
+
+_fill_doc(RNNClassifier, max_epochs=30, lr=3e-3)
+
+
+class ResNetClassifier(_AudioNetClassifier):
+    """Small residual network on log-mel or MFCC frames.
+
+    A 3x3 stem, stages of basic residual blocks (downsampling by 2 at the start of
+    every stage after the first), mean + max pooling over time, dropout and a
+    linear layer. See :class:`~._modules.ResNet`.
+
+    Parameters
+    ----------
+    channels : tuple of int, default=(24, 48, 96)
+        Width of each stage.
+    blocks : int, default=2
+        Residual blocks per stage.
+    dropout : float, default=0.3
+        Dropout before the classifier.
+    normalize : {"utterance", "band", "clip"} or None, default="utterance"
+        Per-clip normalisation of the frames.
+    {common_params}
+
+    {common_attrs}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_audiodigit.nn import ResNetClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(20, 16, 12).astype(np.float32)
+    >>> clf = ResNetClassifier(channels=(4, 8), blocks=1, max_epochs=2, random_state=0)
+    >>> clf.fit(X, np.arange(20) % 2).predict(X).shape
+    (20,)
+    """
+
+    _module_cls = ResNet
+
+    def __init__(
+        self,
+        *,
+        channels=(24, 48, 96),
+        blocks=2,
+        dropout=0.3,
+        normalize="utterance",
+        augment="auto",
+        max_epochs=30,
+        lr=3e-3,
+        batch_size=64,
+        weight_decay=1e-2,
+        label_smoothing=0.05,
+        clip_grad_norm=5.0,
+        lr_schedule="onecycle",
+        early_stopping=False,
+        validation_fraction=0.15,
+        n_iter_no_change=5,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        **kwargs,
+    ):
+        self.channels = channels
+        self.blocks = blocks
+        self.dropout = dropout
+        self.normalize = normalize
+        super().__init__(
+            augment=augment,
+            max_epochs=max_epochs,
+            lr=lr,
+            batch_size=batch_size,
+            weight_decay=weight_decay,
+            label_smoothing=label_smoothing,
+            clip_grad_norm=clip_grad_norm,
+            lr_schedule=lr_schedule,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+
+    def _module_params(self):
+        return {
+            "n_bands": self.input_shape_[0],
+            "n_frames": self.input_shape_[1],
+            "n_classes": self.n_classes_,
+            "channels": tuple(self.channels),
+            "blocks": self.blocks,
+            "dropout": self.dropout,
+            "normalize": self.normalize,
+        }
+
+
+_fill_doc(ResNetClassifier, max_epochs=30, lr=3e-3)

@@ -1,0 +1,379 @@
+"""Tests of sklearn_audiodigit.nn: tiny networks, a few epochs, small data."""
+
+import pickle
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from sklearn_audiodigit.nn import (  # noqa: E402
+    CNNClassifier,
+    FeedForwardClassifier,
+    FrameAugmenter,
+    FrameNormalization,
+    ResNetClassifier,
+    RNNClassifier,
+    make_nn_pipeline,
+    plot_learning_curves,
+)
+from sklearn_audiodigit.nn._augmentation import (  # noqa: E402
+    frequency_warp,
+    spec_augment,
+    time_shift,
+    time_stretch,
+)
+
+torch.set_num_threads(2)
+
+FAST = {"max_epochs": 3, "batch_size": 16}
+
+
+def _tiny(cls, **params):
+    """The smallest instance of each network, for fast fits."""
+    size = {
+        CNNClassifier: {"channels": (4, 8)},
+        ResNetClassifier: {"channels": (4, 8), "blocks": 1},
+        RNNClassifier: {"hidden_size": 8, "num_layers": 1},
+        FeedForwardClassifier: {"hidden_layer_sizes": (16,)},
+    }[cls]
+    return cls(**{**FAST, **size, **params})
+
+
+FRAME_NETS = [CNNClassifier, ResNetClassifier, RNNClassifier]
+ALL_NETS = [FeedForwardClassifier, *FRAME_NETS]
+
+
+@pytest.fixture(scope="module")
+def frames():
+    """Two separable classes of synthetic 'spectrograms': a low or a high band is on."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(scale=0.5, size=(48, 12, 10)).astype(np.float32)
+    y = np.arange(48) % 2
+    X[y == 0, 2:4, 3:7] += 3.0
+    X[y == 1, 8:10, 3:7] += 3.0
+    groups = np.repeat(np.arange(6), 8)
+    return X, y, groups
+
+
+# --------------------------------------------------------------------- estimator contract
+@pytest.mark.parametrize("cls", ALL_NETS)
+def test_fit_predict_shapes_dtypes_and_labels(cls, frames):
+    X, y, _ = frames
+    labels = np.array(["one", "two"])[y]
+    clf = _tiny(cls, random_state=0).fit(X, labels)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    assert proba.dtype == np.float32
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    pred = clf.predict(X)
+    assert pred.shape == (len(X),)
+    assert set(pred) <= {"one", "two"}
+    np.testing.assert_array_equal(clf.classes_, ["one", "two"])
+    assert clf.n_features_in_ == X.shape[1]
+    assert len(clf.history_) == FAST["max_epochs"]
+    assert {"train_loss", "train_acc", "lr", "dur"} <= set(clf.history_[-1])
+
+
+def test_int_labels_and_learning(frames):
+    X, y, _ = frames
+    clf = _tiny(CNNClassifier, random_state=0, max_epochs=15, lr=0.01, augment=None)
+    clf.fit(X, y + 3)
+    np.testing.assert_array_equal(clf.classes_, [3, 4])
+    assert clf.predict(X).dtype == clf.classes_.dtype
+    assert clf.score(X, y + 3) > 0.9
+
+
+@pytest.mark.parametrize("cls", ALL_NETS)
+def test_same_seed_same_predictions(cls, frames):
+    X, y, _ = frames
+    state = torch.get_rng_state()
+    first = _tiny(cls, random_state=7).fit(X, y)
+    # fit leaves the global torch random state alone
+    assert torch.equal(state, torch.get_rng_state())
+    a = first.predict_proba(X)
+    b = _tiny(cls, random_state=7).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    c = _tiny(cls, random_state=8).fit(X, y).predict_proba(X)
+    assert not np.array_equal(a, c)
+
+
+def test_predict_rejects_other_shapes(frames):
+    X, y, _ = frames
+    clf = _tiny(CNNClassifier, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="shape"):
+        clf.predict(X[:, :, :5])
+    with pytest.raises(ValueError, match="2-D"):
+        _tiny(CNNClassifier).fit(X[..., None], y)
+
+
+def test_invalid_parameters(frames):
+    X, y, _ = frames
+    with pytest.raises(ValueError, match="max_epochs"):
+        _tiny(CNNClassifier, max_epochs=0).fit(X, y)
+    with pytest.raises(ValueError, match="augment"):
+        _tiny(CNNClassifier, augment="yes").fit(X, y)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        _tiny(CNNClassifier, lr_schedule="cosine").fit(X, y)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA"):
+            _tiny(CNNClassifier, device="cuda").fit(X, y)
+    assert not hasattr(CNNClassifier(), "partial_fit")
+
+
+# --------------------------------------------------------------------- training machinery
+def test_early_stopping_holds_out_whole_speakers(frames, monkeypatch):
+    X, y, groups = frames
+    clf = _tiny(CNNClassifier, random_state=0, early_stopping=True, validation_fraction=0.34)
+    seen = {}
+    original = CNNClassifier.get_split_datasets
+
+    def spy(self, X_, y_=None, **kw):
+        train, valid = original(self, X_, y_, **kw)
+        seen["train"], seen["valid"] = np.asarray(train.indices), np.asarray(valid.indices)
+        return train, valid
+
+    monkeypatch.setattr(CNNClassifier, "get_split_datasets", spy)
+    clf.fit(X, y, groups=groups)
+    assert not set(groups[seen["train"]]) & set(groups[seen["valid"]])
+    assert len(set(groups[seen["valid"]])) == 3  # 34 % of 6 speakers, rounded up
+    assert "valid_acc" in clf.history_[-1] and "valid_loss" in clf.history_[-1]
+    # without groups the split is stratified by class
+    clf.fit(X, y)
+    assert set(y[seen["valid"]]) == {0, 1}
+
+
+def test_augmentation_only_during_training(frames, monkeypatch):
+    X, y, _ = frames
+    calls = []
+    aug = FrameAugmenter()
+    original = FrameAugmenter.__call__
+
+    def counting(self, x, *, generator=None):
+        calls.append(x.shape[0])
+        return original(self, x, generator=generator)
+
+    clf = _tiny(CNNClassifier, random_state=0, augment=aug)
+    monkeypatch.setattr(FrameAugmenter, "__call__", counting)
+    clf.fit(X, y)
+    n_fit_calls = len(calls)
+    assert n_fit_calls == FAST["max_epochs"] * -(-len(X) // FAST["batch_size"])
+    p1 = clf.predict_proba(X)
+    p2 = clf.predict_proba(X)
+    assert len(calls) == n_fit_calls  # nothing augmented at prediction time
+    np.testing.assert_array_equal(p1, p2)  # and prediction is deterministic
+
+
+def test_mixup_and_no_augmentation(frames):
+    X, y, _ = frames
+    for augment in (None, FrameAugmenter(mixup_alpha=0.4, noise_std=0.1, p=0.5)):
+        clf = _tiny(CNNClassifier, random_state=0, augment=augment).fit(X, y)
+        assert np.isfinite(clf.history_[-1]["train_loss"])
+
+
+def test_one_cycle_schedule_and_clipping(frames):
+    X, y, _ = frames
+    clf = _tiny(CNNClassifier, random_state=0, max_epochs=6, lr=0.01).fit(X, y)
+    lrs = clf.history_[:, "lr"]
+    assert max(lrs) > lrs[0] and lrs[-1] < max(lrs)
+    const = _tiny(CNNClassifier, random_state=0, lr_schedule="constant", clip_grad_norm=None)
+    const.fit(X, y)
+    assert set(const.history_[:, "lr"]) == {const.lr}
+
+
+def test_augmentation_functions_shapes_and_ranges():
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(5, 16, 20)
+    for out in (
+        time_shift(x, 0.2, generator=gen),
+        frequency_warp(x, 0.2, generator=gen),
+        time_stretch(x, 0.2, generator=gen),
+        spec_augment(x, freq_mask=4, time_mask=5, generator=gen),
+    ):
+        assert out.shape == x.shape and out.dtype == x.dtype
+        assert torch.isfinite(out).all()
+    # warp factor 1 is the identity; values stay within the clip's range
+    assert torch.equal(frequency_warp(x, 0.0), x)
+    w = frequency_warp(x, 0.2, generator=gen)
+    assert w.max() <= x.max() + 1e-6 and w.min() >= x.min() - 1e-6
+    x_aug, perm, lam = FrameAugmenter(mixup_alpha=0.2)(x, generator=gen)
+    assert perm.shape == (5,) and 0.5 <= lam <= 1.0
+
+
+def test_frame_normalization():
+    gen = torch.Generator().manual_seed(0)
+    speech = torch.randn(3, 8, 10, generator=gen) * 5 + 2
+    floor = torch.full((3, 8, 6), -80.0)
+    padded = torch.cat([floor[:, :, :3], speech, floor[:, :, 3:]], dim=2)
+    centred = speech - speech.mean(dim=2, keepdim=True)
+    expected = {
+        "utterance": centred / centred.std(dim=(1, 2), keepdim=True, unbiased=False),
+        "band": centred / centred.std(dim=2, keepdim=True, unbiased=False),
+        "clip": (speech - speech.mean(dim=(1, 2), keepdim=True))
+        / speech.std(dim=(1, 2), keepdim=True, unbiased=False),
+    }
+    for mode, ref in expected.items():
+        norm = FrameNormalization(mode, active_threshold=0.0)
+        out = norm(padded)
+        # the padding at the floor does not enter the statistics
+        torch.testing.assert_close(out[:, :, 3:13], ref, rtol=1e-4, atol=1e-4)
+        # a clip's output does not depend on its batch neighbours
+        torch.testing.assert_close(norm(padded[:1]), out[:1])
+    # one frame per clip (2-D input): normalised over the bands, not zeroed
+    single = FrameNormalization()(speech[:, :, :1])
+    assert single.abs().sum() > 0
+    assert FrameNormalization(None)(speech) is speech
+    with pytest.raises(ValueError, match="mode"):
+        FrameNormalization("batch")
+
+
+# --------------------------------------------------------------------- scikit-learn tooling
+def test_grid_search_over_network_parameter(frames):
+    X, y, groups = frames
+    search = GridSearchCV(
+        _tiny(CNNClassifier, random_state=0), {"dropout": [0.0, 0.5]}, cv=GroupKFold(2)
+    )
+    search.fit(X, y, groups=groups)
+    assert search.best_params_["dropout"] in (0.0, 0.5)
+    assert search.predict(X).shape == (len(X),)
+
+
+def test_pipeline_on_waveforms_with_groups():
+    rng = np.random.RandomState(0)
+    t = np.arange(3000) / 8000.0
+    waves, y = [], []
+    for i in range(24):
+        f = 300.0 if i % 2 else 1200.0
+        n = 2000 + 40 * i  # ragged
+        wave = 0.5 * np.sin(2 * np.pi * f * t[:n]) + 0.01 * rng.randn(n)
+        waves.append(wave.astype(np.float32))
+        y.append(i % 2)
+    waves = np.array(waves + [None], dtype=object)[:-1]
+    groups = np.repeat(np.arange(4), 6)
+    pipe = make_nn_pipeline(
+        "cnn", random_state=0, channels=(4, 8), max_epochs=4, early_stopping=True, batch_size=8
+    )
+    pipe.fit(waves, np.array(y), net__groups=groups)
+    assert pipe.predict(waves).shape == (24,)
+    scores = cross_val_score(
+        make_nn_pipeline("mlp", random_state=0, hidden_layer_sizes=(8,), max_epochs=2),
+        waves,
+        np.array(y),
+        groups=groups,
+        cv=GroupKFold(2),
+    )
+    assert scores.shape == (2,)
+    for name in ("rnn", "resnet"):
+        assert make_nn_pipeline(name).steps[-1][0] == "net"
+    with pytest.raises(ValueError, match="name"):
+        make_nn_pipeline("transformer")
+
+
+def test_plot_learning_curves(frames):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    X, y, groups = frames
+    clf = _tiny(CNNClassifier, random_state=0, early_stopping=True).fit(X, y, groups=groups)
+    axes = plot_learning_curves(clf)
+    assert len(axes) == 2
+    labels = [line.get_label() for line in axes[1].get_lines()]
+    assert labels == ["train", "valid"]
+    with pytest.raises(ValueError, match="history"):
+        plot_learning_curves(CNNClassifier())
+
+
+# --------------------------------------------------------------------- persistence
+def test_pickle_round_trip(frames):
+    X, y, _ = frames
+    clf = _tiny(ResNetClassifier, random_state=0).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_joblib_round_trip_in_fresh_process(frames, tmp_path):
+    joblib = pytest.importorskip("joblib")
+    X, y, _ = frames
+    clf = _tiny(CNNClassifier, random_state=0).fit(X, np.array(["a", "b"])[y])
+    joblib.dump(clf, tmp_path / "net.joblib")
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "expected.npy", clf.predict_proba(X))
+    code = textwrap.dedent(
+        f"""
+        import joblib, numpy as np
+        clf = joblib.load({str(tmp_path / "net.joblib")!r})
+        X = np.load({str(tmp_path / "X.npy")!r})
+        np.testing.assert_array_equal(
+            clf.predict_proba(X), np.load({str(tmp_path / "expected.npy")!r}))
+        assert set(clf.predict(X)) <= {{"a", "b"}}
+        print("OK")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "OK" in out.stdout
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="tests the CPU-only fallback")
+def test_net_saved_for_cuda_loads_on_cpu(frames):
+    """A net whose device is 'cuda' unpickles on a machine without CUDA."""
+    from skorch.exceptions import DeviceWarning
+
+    X, y, _ = frames
+    clf = _tiny(CNNClassifier, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    clf.device = "cuda"  # as if trained on a GPU: skorch maps the weights on load
+    blob = pickle.dumps(clf)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = pickle.loads(blob)
+    assert any(issubclass(w.category, DeviceWarning) for w in caught)
+    assert str(loaded.device) == "cpu"
+    assert next(loaded.module_.parameters()).device.type == "cpu"
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+
+
+def test_clone_keeps_parameters():
+    clf = CNNClassifier(channels=(8,), dropout=0.1, random_state=3, max_epochs=2)
+    params = clone(clf).get_params(deep=False)
+    assert params["channels"] == (8,) and params["dropout"] == 0.1
+    assert params["random_state"] == 3 and params["max_epochs"] == 2
+
+
+# --------------------------------------------------------------------- sklearn common checks
+# sklearn's checks feed 2-D numeric data: the frame networks read it as one frame
+# per sample. normalize=None and augment=None because a single frame of 2 to 10
+# features has no time axis to normalise, shift or mask over (a frequency mask of 6
+# "bands" would hide every feature); the data is tiny, so the networks are small.
+EXPECTED_FAILED_CHECKS = {
+    # skorch's NeuralNet.__init__ stores the **kwargs it is given and sets
+    # history_, initialized_ and virtual_params_: attributes set in __init__.
+    "check_no_attributes_set_in_init": (
+        "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_"
+    ),
+}
+
+
+def _check_instances():
+    common = {"max_epochs": 25, "batch_size": 32, "random_state": 0, "lr": 0.01, "augment": None}
+    return [
+        FeedForwardClassifier(hidden_layer_sizes=(32,), **common),
+        CNNClassifier(channels=(8, 16), normalize=None, **common),
+        ResNetClassifier(channels=(8, 16), blocks=1, normalize=None, **common),
+        RNNClassifier(hidden_size=16, num_layers=1, normalize=None, **common),
+    ]
+
+
+@parametrize_with_checks(
+    _check_instances(), expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
