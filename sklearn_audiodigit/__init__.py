@@ -14,6 +14,7 @@ __version__ = "0.1.0.dev0"
 from .exceptions import (
     AudioDigitError,
     AudioLoadError,
+    AudioTypeError,
     AudioValueError,
     DatasetError,
     ModelFileError,
@@ -43,6 +44,7 @@ __all__ = [
     "load_model",
     "AudioDigitError",
     "AudioLoadError",
+    "AudioTypeError",
     "AudioValueError",
     "DatasetError",
     "ModelFileError",

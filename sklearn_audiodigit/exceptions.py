@@ -9,6 +9,7 @@ __all__ = [
     "AudioDigitError",
     "AudioLoadError",
     "AudioValueError",
+    "AudioTypeError",
     "DatasetError",
     "ModelFileError",
     "UntrustedModelError",
@@ -31,6 +32,14 @@ class AudioLoadError(AudioDigitError, OSError):
 
 class AudioValueError(AudioDigitError, ValueError):
     """An array or parameter is not valid audio for the requested operation."""
+
+
+class AudioTypeError(AudioDigitError, TypeError):
+    """An argument has the wrong type: e.g. file paths where waveforms are expected,
+    waveforms where file paths are expected, or items that are not numbers.
+
+    The message names the parameter and the type that was found.
+    """
 
 
 class DatasetError(AudioDigitError, OSError):

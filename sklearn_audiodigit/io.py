@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 
 from ._config import DEFAULT_SR
-from .exceptions import AudioLoadError
+from .exceptions import AudioLoadError, AudioTypeError
+from .utils._validation import MAX_ABS_SAMPLE
 
 __all__ = ["read_audio", "audio_info"]
 
@@ -14,7 +15,7 @@ __all__ = ["read_audio", "audio_info"]
 def _check_path(path):
     """Return ``path`` as a :class:`~pathlib.Path`, or raise naming what is wrong."""
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
+        raise AudioTypeError(
             f"path must be a str or os.PathLike, got {type(path).__name__}: {path!r}"
         )
     p = Path(path)
@@ -92,8 +93,11 @@ def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None):
     AudioLoadError
         (a subclass of :class:`OSError`) if the file is missing, a directory, a
         dangling link, empty, not decodable audio, has no samples, is longer than
-        ``max_duration``, or contains NaN or infinite samples. The message names
-        the file.
+        ``max_duration``, contains NaN or infinite samples or samples beyond
+        2**31 in magnitude, or is too short to resample to ``sr`` (fewer samples
+        than ``native_sr / sr``). The message names the file.
+    AudioTypeError
+        (a :class:`TypeError`) if ``path`` is not a str or os.PathLike.
     ValueError
         If ``sr`` or ``max_duration`` is not positive.
 
@@ -128,6 +132,12 @@ def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None):
         raise AudioLoadError(f"{p}: the file holds no samples (0 frames)")
     if not np.isfinite(data).all():
         raise AudioLoadError(f"{p}: the file contains NaN or infinite samples")
+    peak = float(np.abs(data).max())
+    if peak > MAX_ABS_SAMPLE:
+        raise AudioLoadError(
+            f"{p}: samples up to {peak:.3g} in magnitude, not audio (float samples are "
+            f"nominally in [-1, 1]; no format holds more than {MAX_ABS_SAMPLE:.0f})"
+        )
     if mono:
         y = data.mean(axis=1, dtype=np.float32) if data.shape[1] > 1 else data[:, 0]
     else:
@@ -136,6 +146,11 @@ def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None):
         import soxr
 
         y = soxr.resample(y.T, native_sr, sr, quality="HQ").T
+        if y.shape[-1] == 0:
+            raise AudioLoadError(
+                f"{p}: {data.shape[0]} sample(s) at {native_sr} Hz are too short to resample "
+                f"to {sr} Hz (no sample left)"
+            )
     else:
         sr = native_sr
     return np.ascontiguousarray(y, dtype=np.float32), int(sr)

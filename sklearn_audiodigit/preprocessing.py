@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._config import DEFAULT_SR
-from .exceptions import AudioValueError
+from .exceptions import AudioTypeError, AudioValueError
 from .io import read_audio
 from .utils._validation import validate_waveforms
 
@@ -114,6 +114,10 @@ class AudioReader(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _paths(X):
+        if isinstance(X, (str, bytes, os.PathLike)):
+            raise AudioTypeError(
+                f"AudioReader takes a sequence of file paths, got one path {X!r}: pass [path]"
+            )
         arr = np.asarray(X, dtype=object)
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
@@ -123,7 +127,7 @@ class AudioReader(TransformerMixin, BaseEstimator):
             )
         for p in arr:
             if not isinstance(p, (str, os.PathLike)):
-                raise TypeError(
+                raise AudioTypeError(
                     f"AudioReader takes file paths (str or os.PathLike), got "
                     f"{type(p).__name__}: {p!r}"
                 )
@@ -147,9 +151,10 @@ class AudioReader(TransformerMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If a parameter is invalid.
-        TypeError
-            If an item of ``X`` is not a path.
+            If a parameter is invalid, or ``X`` is not 1-D.
+        AudioTypeError
+            (a :class:`TypeError`) if ``X`` is one path rather than a sequence, or an
+            item of ``X`` is not a path.
         """
         self._validate_params()
         self._paths(X)
@@ -243,7 +248,8 @@ class Resampler(_StatelessWaveformTransformer):
         Raises
         ------
         ValueError
-            If ``X`` is not valid waveforms.
+            If ``X`` is not valid waveforms, or a clip is too short to keep one
+            sample at ``target_sr`` (e.g. 1 sample from 44.1 to 8 kHz).
         """
         import soxr
 
@@ -251,14 +257,24 @@ class Resampler(_StatelessWaveformTransformer):
         if self.orig_sr == self.target_sr:
             return X if not isinstance(X, list) else _as_ragged(X)
         if isinstance(X, list):
-            return _as_ragged(
-                [soxr.resample(x, self.orig_sr, self.target_sr, quality=self.quality) for x in X]
-            )
+            out = [soxr.resample(x, self.orig_sr, self.target_sr, quality=self.quality) for x in X]
+            self._check_not_empty(out, [len(x) for x in X])
+            return _as_ragged(out)
         # soxr treats the columns of a 2-D array as channels: one call for the batch
         out = soxr.resample(
             np.ascontiguousarray(X.T), self.orig_sr, self.target_sr, quality=self.quality
         )
+        self._check_not_empty(out.T, [X.shape[1]])
         return np.ascontiguousarray(out.T, dtype=np.float32)
+
+    def _check_not_empty(self, out, n_in):
+        for i, y in enumerate(out):
+            if len(y) == 0:
+                raise AudioValueError(
+                    f"Resampler: clip {i} of X, {n_in[min(i, len(n_in) - 1)]} sample(s) at "
+                    f"orig_sr={self.orig_sr} Hz, is too short to resample to "
+                    f"target_sr={self.target_sr} Hz (no sample left)"
+                )
 
 
 class TrimSilence(_StatelessWaveformTransformer):
@@ -318,16 +334,26 @@ class TrimSilence(_StatelessWaveformTransformer):
             If ``X`` is not valid waveforms.
         """
         import librosa
+        from librosa.util.exceptions import ParameterError
 
         X = self._validate(X)
         out = []
-        for x in X:
+        for i, x in enumerate(X):
             if not np.any(x):
                 out.append(x.copy())
                 continue
-            trimmed, _ = librosa.effects.trim(
-                x, top_db=self.top_db, frame_length=self.frame_length, hop_length=self.hop_length
-            )
+            try:
+                trimmed, _ = librosa.effects.trim(
+                    x,
+                    top_db=self.top_db,
+                    frame_length=self.frame_length,
+                    hop_length=self.hop_length,
+                )
+            except ParameterError as err:  # not a ValueError: never let it escape
+                raise AudioValueError(
+                    f"TrimSilence(top_db={self.top_db}, frame_length={self.frame_length}, "
+                    f"hop_length={self.hop_length}) failed on clip {i} of X: {err}"
+                ) from err
             out.append(np.ascontiguousarray(trimmed) if trimmed.size else x.copy())
         return _as_ragged(out)
 

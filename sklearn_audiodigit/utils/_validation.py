@@ -6,16 +6,99 @@
 - Integer PCM arrays are scaled to [-1, 1) by the full range of their dtype
   (``int16`` by 1/32768), as soundfile and ``librosa.util.buf_to_float`` do.
 - Every estimator whose result depends on the sampling rate takes ``sr`` in Hz.
+  A waveform does not carry its rate: the rate belongs to the estimator (its ``sr``
+  parameters, recorded in saved model files) and is converted where it is known,
+  when files are read (``read_audio(path, sr=...)``, ``AudioReader``,
+  ``audiodigit predict``). An estimator fitted with one rate refuses to transform
+  after its rate parameters were changed; 2-D input of another length is refused
+  through ``n_features_in_``.
+- Samples larger than ``MAX_ABS_SAMPLE`` (2**31, beyond every PCM format) in
+  magnitude are refused: they are not audio, and their power overflows float32.
+- A 2-D array with more than 256 rows of at most 8 samples is refused as a
+  recording in the ``(n_samples, n_channels)`` layout passed by mistake.
+- Errors are :class:`~sklearn_audiodigit.exceptions.AudioValueError` (a
+  ``ValueError``) or :class:`~sklearn_audiodigit.exceptions.AudioTypeError` (a
+  ``TypeError``), naming the estimator, ``X`` and the clip.
 """
 
 import numbers
+import os
 
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from ..exceptions import AudioValueError
+from ..exceptions import AudioDigitError, AudioTypeError, AudioValueError
 
-__all__ = ["is_ragged", "check_waveforms", "validate_waveforms", "check_sr"]
+__all__ = ["is_ragged", "check_waveforms", "validate_waveforms", "check_sr", "MAX_ABS_SAMPLE"]
+
+#: Largest sample magnitude accepted: the range of 32-bit integer PCM.
+MAX_ABS_SAMPLE = 2.0**31
+
+#: Parameters that hold a sampling rate, checked between fit and transform.
+_RATE_PARAMS = ("sr", "orig_sr", "target_sr")
+
+
+def _check_magnitude(arr, where):
+    """Refuse samples beyond MAX_ABS_SAMPLE (their power overflows float32)."""
+    if arr.size == 0 or arr.dtype.kind not in "fc":
+        return
+    peak = float(np.max(np.abs(arr)))
+    if peak > MAX_ABS_SAMPLE:
+        raise AudioValueError(
+            f"{where} has samples up to {peak:.3g} in magnitude, more than any audio format "
+            f"holds ({MAX_ABS_SAMPLE:.0f}); waveforms are nominally in [-1, 1]: scale them, "
+            "e.g. x / np.abs(x).max()"
+        )
+
+
+def _check_not_paths(X, owner):
+    """Refuse strings (file paths) where waveforms are expected."""
+    first = None
+    if isinstance(X, np.ndarray) and X.dtype.kind in "USO" and X.size:
+        first = X.flat[0]
+        if X.dtype.kind == "O" and not isinstance(first, (str, bytes, os.PathLike)):
+            return
+    elif isinstance(X, (list, tuple)) and X:
+        first = X[0]
+    elif isinstance(X, (str, bytes, os.PathLike)):
+        first = X
+    if isinstance(first, (str, bytes, os.PathLike)):
+        raise AudioTypeError(
+            f"{owner}: X holds strings or file paths ({first!r}), not waveforms; read the "
+            "files first with AudioReader (the first step of a pipeline) or read_audio"
+        )
+
+
+def _check_orientation(arr, owner):
+    n_clips, n_samples = arr.shape
+    if n_samples <= 8 and n_clips > 256:
+        raise AudioValueError(
+            f"{owner}: X has shape {arr.shape}, {n_clips} clips of {n_samples} sample(s) "
+            "each, which looks like one recording in the (n_samples, n_channels) layout of "
+            "soundfile; waveforms are (n_clips, n_samples): pass X.mean(axis=1)[None, :] "
+            "for one mono clip"
+        )
+
+
+def _check_rates(estimator, reset):
+    """Record the rate parameters at fit; refuse a transform after they changed."""
+    rates = {k: getattr(estimator, k) for k in _RATE_PARAMS if hasattr(estimator, k)}
+    if reset:
+        estimator._fitted_rates = rates
+        return
+    fitted = getattr(estimator, "_fitted_rates", None)
+    if not fitted:
+        return
+    changed = {k: (fitted[k], v) for k, v in rates.items() if k in fitted and fitted[k] != v}
+    if changed:
+        what = ", ".join(
+            f"{k}={old} Hz at fit but {k}={new} Hz now" for k, (old, new) in changed.items()
+        )
+        raise AudioValueError(
+            f"{type(estimator).__name__} was fitted with {what}; a model fitted at one "
+            "sampling rate cannot transform clips of another: refit it, or resample the "
+            "clips to the fitted rate (read_audio(path, sr=...), Resampler)"
+        )
 
 
 def is_ragged(X):
@@ -89,9 +172,10 @@ def _check_clip(x, index):
         )
     if arr.size == 0:
         raise AudioValueError(f"clip {index} is empty (0 samples)")
-    arr = _to_float(arr)
     if not np.isfinite(arr).all():
         raise AudioValueError(f"clip {index} contains NaN or infinite samples")
+    _check_magnitude(arr, f"clip {index}")
+    arr = _to_float(arr)
     return arr
 
 
@@ -140,10 +224,20 @@ def check_waveforms(X, *, allow_ragged=True):
 def _check_2d(arr):
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
         raise AudioValueError(f"waveforms have dtype {arr.dtype}; expected real numbers")
-    out = _to_float(arr)
-    if not np.isfinite(out).all():
+    if not np.isfinite(arr).all():
         raise AudioValueError("waveforms contain NaN or infinite samples")
-    return out
+    _check_magnitude_rows(arr)
+    return _to_float(arr)
+
+
+def _check_magnitude_rows(arr):
+    """_check_magnitude on a 2-D batch, naming the first clip that fails."""
+    if arr.dtype.kind not in "fc" or arr.size == 0:
+        return
+    peaks = np.abs(arr).max(axis=1)
+    bad = np.flatnonzero(peaks > MAX_ABS_SAMPLE)
+    if bad.size:
+        _check_magnitude(arr[bad[0]], f"clip {bad[0]} of X")
 
 
 def validate_waveforms(estimator, X, *, reset, allow_ragged=True):
@@ -175,28 +269,42 @@ def validate_waveforms(estimator, X, *, reset, allow_ragged=True):
     ValueError
         For NaN/inf, empty input, wrong dimensions or a changed number of samples.
     """
+    owner = type(estimator).__name__
+    _check_rates(estimator, reset)
     if is_ragged(X):
         clips = check_waveforms(X, allow_ragged=allow_ragged)
         if reset and hasattr(estimator, "n_features_in_"):
             del estimator.n_features_in_
         return clips
+    _check_not_paths(X, owner)
     int_dtype = getattr(X, "dtype", None)
     scale = None
     if int_dtype is not None and isinstance(int_dtype, np.dtype):
         if np.issubdtype(int_dtype, np.integer):
             scale = int_dtype
-    Xv = validate_data(
-        estimator,
-        X,
-        reset=reset,
-        dtype=[np.float32, np.float64],
-        ensure_all_finite=True,
-        ensure_min_samples=1,
-        ensure_min_features=1,
-    )
+    try:
+        Xv = validate_data(
+            estimator,
+            X,
+            reset=reset,
+            dtype=[np.float32, np.float64],
+            ensure_all_finite=True,
+            ensure_min_samples=1,
+            ensure_min_features=1,
+        )
+    except AudioDigitError:
+        raise
+    except TypeError as err:  # e.g. a dict among the samples
+        raise AudioTypeError(f"{owner}: X (waveforms): {err}") from err
+    except ValueError as err:  # scikit-learn's message kept: its checks match on it
+        raise AudioValueError(f"{owner}: X (waveforms): {err}") from err
     if scale is not None:
         Xv = _to_float(np.asarray(X))
-    return np.asarray(Xv, dtype=np.float32)
+    else:
+        _check_magnitude_rows(np.asarray(Xv))
+    Xv = np.asarray(Xv, dtype=np.float32)
+    _check_orientation(Xv, owner)
+    return Xv
 
 
 def check_sr(sr, name="sr"):
