@@ -67,18 +67,32 @@ def _window(n_fft):
 @lru_cache(maxsize=16)
 def _mel_basis_t(sr, n_fft, n_mels, fmin, fmax):
     import librosa
+    from librosa.util.exceptions import ParameterError
 
-    basis = librosa.filters.mel(
-        sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, dtype=np.float32
-    )
+    try:
+        basis = librosa.filters.mel(
+            sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, dtype=np.float32
+        )
+    except ParameterError as err:  # not a ValueError: never let it escape
+        raise AudioValueError(
+            f"mel filters for sr={sr}, n_fft={n_fft}, n_mels={n_mels}, fmin={fmin}, "
+            f"fmax={fmax}: {err}"
+        ) from err
     return _readonly(np.ascontiguousarray(basis.T))
 
 
 @lru_cache(maxsize=16)
 def _chroma_basis_t(sr, n_fft, n_chroma, tuning):
     import librosa
+    from librosa.util.exceptions import ParameterError
 
-    basis = librosa.filters.chroma(sr=sr, n_fft=n_fft, n_chroma=n_chroma, tuning=tuning)
+    try:
+        basis = librosa.filters.chroma(sr=sr, n_fft=n_fft, n_chroma=n_chroma, tuning=tuning)
+    except ParameterError as err:  # not a ValueError: never let it escape
+        raise AudioValueError(
+            f"chroma filters for sr={sr}, n_fft={n_fft}, n_chroma={n_chroma}, "
+            f"tuning={tuning}: {err}"
+        ) from err
     return _readonly(np.ascontiguousarray(basis.T.astype(np.float32)))
 
 
