@@ -48,7 +48,8 @@ def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, r
         ``target="speaker"``.
     target : {"digit", "speaker"}, default="digit"
         What is predicted. Speaker identification must see every speaker in
-        training, so it is split by take instead: :class:`GroupKFold` with the
+        training, so it is split by take instead:
+        :class:`~sklearn.model_selection.GroupKFold` with the
         takes as groups (``n_splits`` folds), no take in both sets.
     n_splits : int, default=5
         Folds of the ``"random"`` and take-grouped splits.

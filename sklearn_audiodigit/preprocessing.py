@@ -2,7 +2,7 @@
 
 Every transformer here is stateless (``fit`` only checks parameters and input) and
 accepts waveforms as a 2-D float array ``(n_clips, n_samples)`` or a ragged
-sequence of 1-D clips; see :mod:`sklearn_audiodigit.utils._validation`.
+sequence of 1-D clips; see :mod:`sklearn_audiodigit.utils`.
 """
 
 import numbers

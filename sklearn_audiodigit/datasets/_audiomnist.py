@@ -407,6 +407,7 @@ def fetch_audiomnist(
             Two-digit speaker ``"01"`` ... ``"60"``: the groups for
             speaker-independent evaluation.
         take : ndarray of int64
+            Take (repetition) number, 0 to 49.
         gender : ndarray of str
             ``"female"``, ``"male"``, or ``""`` when unknown; a target too.
         age : ndarray of float64
@@ -419,14 +420,18 @@ def fetch_audiomnist(
             Recording room, normalised (``"vr-room"``, ``"kino"``, ...); ``""``
             when unknown.
         origin : ndarray of str
+            Where the speaker comes from, as written in the metadata.
         filenames : ndarray of str
+            Absolute path of each recording.
         sr : int
             Sampling rate of ``data``, in Hz.
         speakers : dict
             The cleaned metadata of every speaker
             (:func:`clean_audiomnist_metadata`).
         frame : pandas.DataFrame or None
+            Per-clip metadata when ``as_frame=True``.
         DESCR : str
+            Description of the dataset.
 
     (data, target) : tuple if ``return_X_y`` is True
 
