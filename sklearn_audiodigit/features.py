@@ -1,9 +1,11 @@
 """Batched, vectorised spectral features equal to per-clip librosa.
 
 All extractors share one engine: clips are processed in chunks; each chunk is
-zero-padded to its longest clip, framed with a strided view, windowed, FFT'd in
-float32, projected (mel / chroma filters, DCT) with matrix products, and converted
-to dB against *each clip's own* maximum. Zero-padding is exact: with librosa's
+zero-padded to its longest clip, framed with a strided view, and the frames go
+through window -> float64 FFT -> ``|.|^2`` -> mel / chroma projection (float32) in
+blocks of a few hundred frames that stay in the CPU cache; only the projected
+float32 power of a chunk is ever stored. Then the DCT (float64) and the dB
+conversion against *each clip's own* maximum. Zero-padding is exact: with librosa's
 ``center=True, pad_mode="constant"`` framing, the frames of a clip do not change
 when more zeros follow it, so a padded chunk yields, for every clip, exactly its
 first ``1 + n_samples // hop_length`` librosa frames. Deltas use edge-replicated
@@ -32,7 +34,11 @@ __all__ = [
 ]
 
 _STATS = ("mean", "std", "min", "max")
-_CHUNK = 64  # clips per chunk: keeps the framed chunk (64 x 101 x 256 float32) in cache
+_CHUNK = 64  # clips per chunk: the unit of padding, per-clip dB, deltas and pooling
+# bytes of float64 frames + complex128 spectra per FFT block: about a core's L2 cache.
+# With 64 chunked clips at once (6,464 frames of 256 samples, 26 MB) the FFT ran 3x
+# slower per frame than with blocks of ~250 frames (measured, benchmarks/README.md).
+_BLOCK_BYTES = 1 << 20
 _AMIN = 1e-10
 
 
@@ -113,16 +119,46 @@ def _grid_weights(n_frames, n_segments):
     return _readonly(w)
 
 
-def _power_spectrum(X, n_fft, hop_length):
+def _power_spectrum(X, n_fft, hop_length, basis=None):
     """|STFT|^2 of a 2-D batch, librosa's centred constant-padded framing.
 
-    Returns an array of shape (n_clips, n_frames, n_fft // 2 + 1), float32.
+    ``basis`` (n_fft // 2 + 1, k) float32, if given, projects each power spectrum
+    (mel or chroma filters) before it is stored. Returns an array of shape
+    (n_clips, n_frames, k or n_fft // 2 + 1), float32.
+
+    The frames are windowed and FFT'd in float64 (as librosa does: its window is
+    float64), which keeps bins 80 dB below a frame's peak accurate to 1e-4 dB, in
+    blocks of about ``_BLOCK_BYTES`` read straight from a strided view of the
+    padded float32 chunk: each block's float64 frames, spectra and squared
+    spectra stay in cache, and nothing of a chunk's size is stored in float64.
     """
     pad = n_fft // 2
     Xp = np.pad(X, ((0, 0), (pad, pad)))
     frames = np.lib.stride_tricks.sliding_window_view(Xp, n_fft, axis=1)[:, ::hop_length]
-    spec = scipy.fft.rfft(frames * _window(n_fft), axis=-1, workers=1)
-    return np.square(np.abs(spec)).astype(np.float32)
+    n, n_frames = frames.shape[:2]
+    n_bins = n_fft // 2 + 1
+    window = _window(n_fft)
+    block = max(1, _BLOCK_BYTES // (16 * n_fft))  # frames per FFT block
+    fb = min(n_frames, block)  # frames of one clip per block
+    cb = max(1, block // n_frames)  # clips per block
+    out = np.empty((n, n_frames, n_bins if basis is None else basis.shape[1]), np.float32)
+    buf = np.empty((min(cb, n), fb, n_fft))
+    sq = np.empty((min(cb, n), fb, 2 * n_bins), np.float32)
+    for i in range(0, n, cb):
+        for j in range(0, n_frames, fb):
+            fr = frames[i : i + cb, j : j + fb]
+            c, f = fr.shape[:2]
+            b = buf[:c, :f]
+            np.multiply(fr, window, out=b)
+            # (re, im) pairs of the float64 spectrum, squared straight into float32
+            spec = scipy.fft.rfft(b, axis=-1, workers=1, overwrite_x=True).view(np.float64)
+            q = sq[:c, :f]
+            np.multiply(spec, spec, out=q, casting="unsafe")
+            if basis is None:
+                np.add(q[..., 0::2], q[..., 1::2], out=out[i : i + c, j : j + f])
+            else:
+                np.matmul(np.add(q[..., 0::2], q[..., 1::2]), basis, out=out[i : i + c, j : j + f])
+    return out
 
 
 def _to_db(S, valid, top_db):
@@ -165,8 +201,12 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
     def _n_static(self):
         raise NotImplementedError
 
+    def _basis(self):
+        """Projection of the power spectrum (n_fft // 2 + 1, k) float32, or None."""
+        return None
+
     def _static_features(self, P, valid):
-        """Static coefficients (n, n_frames, n_static) float32 from power spectra."""
+        """Static coefficients (n, n_frames, n_static) float32 from the projected power."""
         raise NotImplementedError
 
     def _check_params_extra(self):
@@ -287,7 +327,7 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
 
     def _chunk_features(self, batch, n_valid):
         """Features of one chunk; ``n_valid`` is the real frame count per clip or None."""
-        P = _power_spectrum(batch, self.n_fft, self.hop_length)
+        P = _power_spectrum(batch, self.n_fft, self.hop_length, self._basis())
         n, n_frames = P.shape[:2]
         valid = None
         if n_valid is not None:
@@ -516,9 +556,11 @@ class LogMelExtractor(_SpectralExtractor):
     def _n_static(self):
         return self.n_mels
 
-    def _mel_db(self, P, valid):
+    def _basis(self):
         fmax = _check_mel_range(self)
-        M = np.matmul(P, _mel_basis_t(self.sr, self.n_fft, self.n_mels, self.fmin, fmax))
+        return _mel_basis_t(self.sr, self.n_fft, self.n_mels, self.fmin, fmax)
+
+    def _mel_db(self, M, valid):
         return _to_db(M, valid, self.top_db)
 
     def _static_features(self, P, valid):
@@ -799,8 +841,10 @@ class ChromaExtractor(_SpectralExtractor):
     def _n_static(self):
         return self.n_chroma
 
-    def _static_features(self, P, valid):
-        C = np.matmul(P, _chroma_basis_t(self.sr, self.n_fft, self.n_chroma, float(self.tuning)))
+    def _basis(self):
+        return _chroma_basis_t(self.sr, self.n_fft, self.n_chroma, float(self.tuning))
+
+    def _static_features(self, C, valid):
         norm = np.abs(C).max(axis=2, keepdims=True)
         norm[norm < np.finfo(np.float32).tiny] = 1.0
         return C / norm
