@@ -1,9 +1,25 @@
 """The ``audiodigit`` command line: evaluate, train, predict and info.
 
-A thin :mod:`argparse` layer over the public API. Exit status: 0 on success,
-1 when the work failed (bad data, a model file that cannot be read, or, for
-``predict``, any file that could not be predicted), 2 for a command-line usage
-error. User errors print one ``audiodigit: error: ...`` line, never a traceback.
+A thin :mod:`argparse` layer over the public API.
+
+Exit status:
+
+- 0: success.
+- 1: the work failed: bad data (a missing, unreadable, empty, too long or
+  non-audio file, a folder without recordings), a model file that cannot be
+  read or is not trusted, or, for ``predict``, any file that could not be
+  predicted (the others are still predicted and printed).
+- 2: a command-line usage error (unknown command or option, a bad value such as
+  ``--top-k 0`` or ``--max-duration -1``).
+- 130: interrupted (Ctrl-C).
+
+User errors print one ``audiodigit: error: ...`` line on stderr (for ``predict``,
+one per bad file), never a Python traceback.
+
+``predict`` reads every file at the sampling rate recorded in the model file
+(resampling with soxr and mixing to mono), so recordings of any rate work; a
+model file that records no rate needs ``--sr``, and ``--sr`` that disagrees with
+the recorded rate is an error.
 """
 
 import argparse
@@ -16,7 +32,7 @@ import numpy as np
 
 from . import __version__
 from ._config import DEFAULT_SR
-from .exceptions import AudioDigitError
+from .exceptions import AudioDigitError, AudioValueError
 
 __all__ = ["main"]
 
@@ -142,8 +158,16 @@ def _build_parser():
         help="allow a joblib/pickle model file; loading it runs any code it contains",
     )
     pr.add_argument(
+        "--sr",
+        type=_positive_int,
+        default=None,
+        metavar="HZ",
+        help="sampling rate the model expects, for a model file that does not record it "
+        "(default: the rate recorded in the model file)",
+    )
+    pr.add_argument(
         "--max-duration",
-        type=float,
+        type=_positive_float,
         default=60.0,
         metavar="SECONDS",
         help="reject longer recordings (default: 60)",
@@ -167,6 +191,16 @@ def _positive_int(text):
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
 
 
@@ -339,7 +373,18 @@ def _cmd_predict(args, out):
     from .io import read_audio
 
     model, meta = _load_model_file(args.model, trust=args.trust)
-    sr = meta.get("sr") or DEFAULT_SR
+    sr = meta.get("sr")
+    if sr and args.sr and int(sr) != args.sr:
+        raise AudioValueError(
+            f"{args.model}: the model was trained on {sr} Hz clips, but --sr {args.sr} was "
+            "given; leave --sr out (files are resampled to the model's rate)"
+        )
+    sr = sr or args.sr
+    if not sr:
+        raise AudioValueError(
+            f"{args.model}: the model file records no sampling rate; pass --sr HZ, the rate "
+            f"of the clips it was trained on (the library's default is {DEFAULT_SR})"
+        )
     records, waves, good = [], [], []
     for f, problem in _expand_inputs(args.files):
         if problem is not None:

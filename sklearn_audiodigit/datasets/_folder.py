@@ -66,7 +66,8 @@ def load_audio_folder(
         must then be the same for every file).
     on_error : {"raise", "warn", "skip"}, default="raise"
         What to do with a file that is hidden (``.*``, e.g. macOS ``._x.wav``),
-        not audio by its extension, not matching ``pattern`` or unreadable:
+        not audio by its extension (case-insensitive: ``.WAV`` is audio), not
+        matching ``pattern`` (the extension matched in lower case) or unreadable:
         raise, warn once listing every such file, or skip silently. Skipped files
         are always listed in the result's ``skipped``.
     recursive : bool or None, default=None
@@ -133,7 +134,8 @@ def load_audio_folder(
                 continue
             fields = {"label": p.relative_to(root).parts[0]}
         else:
-            m = regex.fullmatch(p.name)
+            # the extension's case does not matter: 0_george_0.WAV is 0_george_0.wav
+            m = regex.fullmatch(p.name) or regex.fullmatch(p.stem + p.suffix.lower())
             if m is None:
                 skipped.append((str(p), f"name does not match {regex.pattern!r}"))
                 continue
