@@ -309,20 +309,29 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
                     n_valid = None  # the padded frames are all real
             return self._chunk_features(batch, n_valid)
 
+        # each chunk's result goes straight into the output (and the log-duration
+        # column is part of it): no list of chunk results, no second full-size copy
+        first = run(chunks[0])
+        extra = 1 if self.log_duration else 0
+        out = np.empty((n, first.shape[1] + extra) + first.shape[2:], dtype=np.float32)
+        body = out[:, : first.shape[1]] if extra else out
+        body[chunks[0]] = first
+        del first
+
+        def run_into(idx):
+            body[idx] = run(idx)
+
         n_jobs = 1 if self.n_jobs is None else self.n_jobs
-        if n_jobs == 1 or len(chunks) == 1:
-            results = [run(idx) for idx in chunks]
+        if n_jobs == 1 or len(chunks) <= 2:
+            for idx in chunks[1:]:
+                run_into(idx)
         else:
             from joblib import Parallel, delayed
 
-            results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run)(i) for i in chunks)
-        out = np.empty((n,) + results[0].shape[1:], dtype=np.float32)
-        for idx, res in zip(chunks, results, strict=True):
-            out[idx] = res
+            Parallel(n_jobs=n_jobs, prefer="threads")(delayed(run_into)(i) for i in chunks[1:])
         if self.log_duration:
             n_samples = lengths if lengths is not None else np.full(n, X.shape[1])
-            duration = np.log(n_samples / float(self.sr)).astype(np.float32)
-            out = np.concatenate([out, duration[:, None]], axis=1)
+            out[:, -1] = np.log(n_samples / float(self.sr))
         return out
 
     def _chunk_features(self, batch, n_valid):
