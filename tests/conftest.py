@@ -71,3 +71,23 @@ def peak_frequency():
         return np.fft.rfftfreq(len(y), 1 / sr)[spec.argmax()]
 
     return peak
+
+
+# hypothesis: derandomised and small by default (CI); HYPOTHESIS_PROFILE=dev explores more
+try:
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+    pass
+else:
+    import os
+
+    settings.register_profile(
+        "ci",
+        derandomize=True,
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        print_blob=True,
+    )
+    settings.register_profile("dev", max_examples=300, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
