@@ -173,7 +173,7 @@ class SpectrogramCNN(nn.Module):
         Number of frames per clip.
     n_classes : int
         Number of output scores.
-    channels : tuple of int, default=(32, 64, 128)
+    channels : tuple of int, default=(16, 32, 64)
         Output channels of each block.
     dropout : float, default=0.3
         Dropout probability before the classifier; the blocks use half of it.
@@ -188,7 +188,7 @@ class SpectrogramCNN(nn.Module):
         n_bands,
         n_frames,
         n_classes,
-        channels=(32, 64, 128),
+        channels=(16, 32, 64),
         dropout=0.3,
         convs_per_block=1,
         normalize="utterance",
