@@ -1,0 +1,97 @@
+"""
+=====================================
+Waveforms and spectrograms of digits
+=====================================
+
+What the models see: the waveform of a spoken digit, the silence that
+:class:`~sklearn_audiodigit.preprocessing.TrimSilence` removes, and the
+time-frequency representations computed by
+:class:`~sklearn_audiodigit.features.SpectrogramExtractor`,
+:class:`~sklearn_audiodigit.features.LogMelExtractor` and
+:class:`~sklearn_audiodigit.features.MFCCExtractor` with ``output="frames"``.
+"""
+
+# %%
+# One clip of each digit
+# ----------------------
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sklearn_audiodigit.datasets import load_fsdd_sample
+from sklearn_audiodigit.preprocessing import TrimSilence
+
+fsdd = load_fsdd_sample()
+sr = fsdd.sr
+first = [np.flatnonzero((fsdd.target == d) & (fsdd.speaker == "jackson"))[0] for d in range(10)]
+clips = fsdd.data[first]
+trimmed = TrimSilence(top_db=30).fit_transform(clips)
+
+
+
+def offset(clip, part):
+    """Where the contiguous ``part`` starts in ``clip``."""
+    for start in np.flatnonzero(clip == part[0]):
+        if np.array_equal(clip[start : start + len(part)], part):
+            return int(start)
+    return 0
+
+
+fig, axes = plt.subplots(2, 5, figsize=(11, 4), sharey=True)
+for digit, (ax, clip, cut) in enumerate(zip(axes.ravel(), clips, trimmed, strict=True)):
+    t = np.arange(len(clip)) / sr
+    ax.plot(t, clip, color="0.7", linewidth=0.6, label="recording")
+    start = offset(clip, cut)
+    ax.plot((start + np.arange(len(cut))) / sr, cut, color="tab:blue", linewidth=0.6,
+            label="kept by TrimSilence")
+    ax.set_title(f'"{digit}" ({len(clip) / sr:.2f} s)')
+    ax.set_xlabel("time (s)")
+axes[0, 0].legend(loc="lower left", fontsize=7)
+fig.suptitle("Speaker jackson, take 0 of every digit")
+fig.tight_layout()
+
+# %%
+# Three views of the same word
+# ----------------------------
+# Equal-length input is needed for 3-D frames, so the clips are centred in one
+# second with :class:`~sklearn_audiodigit.preprocessing.PadTrim`. All extractors
+# use 32 ms windows (``n_fft=256``) every 10 ms (``hop_length=80``) by default.
+from sklearn_audiodigit.features import LogMelExtractor, MFCCExtractor, SpectrogramExtractor
+from sklearn_audiodigit.preprocessing import PadTrim
+
+X = PadTrim(duration=1.0, sr=sr).fit_transform(trimmed)
+spec = SpectrogramExtractor(output="frames").fit_transform(X)
+mel = LogMelExtractor(output="frames").fit_transform(X)
+mfcc = MFCCExtractor(output="frames").fit_transform(X)
+print("spectrogram", spec.shape, "log-mel", mel.shape, "MFCC", mfcc.shape)
+
+digit = 7
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
+extent = [0, 1, 0, sr / 2]
+im = axes[0].imshow(spec[digit], origin="lower", aspect="auto", extent=extent, cmap="magma")
+axes[0].set(title="Power spectrogram (dB)", xlabel="time (s)", ylabel="frequency (Hz)")
+fig.colorbar(im, ax=axes[0])
+im = axes[1].imshow(mel[digit], origin="lower", aspect="auto", extent=[0, 1, 0, mel.shape[1]],
+                    cmap="magma")
+axes[1].set(title="Log-mel (40 bands, dB)", xlabel="time (s)", ylabel="mel band")
+fig.colorbar(im, ax=axes[1])
+im = axes[2].imshow(mfcc[digit], origin="lower", aspect="auto", extent=[0, 1, 0, mfcc.shape[1]],
+                    cmap="coolwarm")
+axes[2].set(title="MFCC (13 coefficients)", xlabel="time (s)", ylabel="coefficient")
+fig.colorbar(im, ax=axes[2])
+fig.suptitle(f'"{digit}" by jackson')
+fig.tight_layout()
+
+# %%
+# Log-mel frames of every digit
+# -----------------------------
+# The 2-D networks of :mod:`sklearn_audiodigit.nn` take exactly these arrays,
+# ``(n_clips, n_mels, n_frames)``.
+fig, axes = plt.subplots(2, 5, figsize=(11, 4.2), sharex=True, sharey=True)
+for d, ax in enumerate(axes.ravel()):
+    ax.imshow(mel[d], origin="lower", aspect="auto", cmap="magma", extent=[0, 1, 0, 40])
+    ax.set_title(f'"{d}"')
+for ax in axes[1]:
+    ax.set_xlabel("time (s)")
+for ax in axes[:, 0]:
+    ax.set_ylabel("mel band")
+fig.tight_layout()
