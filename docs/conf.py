@@ -211,7 +211,7 @@ def _resolve_alias(app, env, node, contnode):
         return None
     domain = env.get_domain("py")
     short = target.rsplit(".", 1)[-1]
-    for fullname, entry in domain.objects.items():
+    for fullname in list(domain.objects):
         if fullname.rsplit(".", 1)[-1] != short or fullname == target:
             continue
         if _import(fullname) is obj:

@@ -13,7 +13,6 @@ and :class:`~sklearn.metrics.RocCurveDisplay`.
 
 # %%
 import matplotlib.pyplot as plt
-
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC

@@ -20,7 +20,6 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.model_selection import cross_val_score
-
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC

@@ -199,7 +199,7 @@ class EvaluationReport:
             return np.diag(cm) / cm.sum(axis=1)
 
     def classification_report(self):
-        """scikit-learn's text classification report of the out-of-fold predictions.
+        """Text classification report (scikit-learn's) of the out-of-fold predictions.
 
         Returns
         -------

@@ -35,8 +35,10 @@ class AudioValueError(AudioDigitError, ValueError):
 
 
 class AudioTypeError(AudioDigitError, TypeError):
-    """An argument has the wrong type: e.g. file paths where waveforms are expected,
-    waveforms where file paths are expected, or items that are not numbers.
+    """An argument has the wrong type for the operation.
+
+    For example file paths where waveforms are expected, waveforms where file
+    paths are expected, or items that are not numbers.
 
     The message names the parameter and the type that was found.
     """

@@ -434,6 +434,7 @@ def fetch_audiomnist(
             Description of the dataset.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The waveforms and the digits, as ``data.data`` and ``data.target``.
 
     Raises
     ------
@@ -701,7 +702,18 @@ class AudioMNISTSplit:
             raise ValueError(f"validation must be 'train' or 'exclude', got {self.validation!r}")
 
     def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of splits: 5 for ``"digit"``, 4 for ``"gender"``."""
+        """Return the number of splits: 5 for ``"digit"``, 4 for ``"gender"``.
+
+        Parameters
+        ----------
+        X, y, groups : object, default=None
+            Ignored; present for the scikit-learn splitter API.
+
+        Returns
+        -------
+        n_splits : int
+            The number of splits of the paper for ``task``.
+        """
         self._check()
         return len(_paper_splits(self.task))
 
@@ -728,7 +740,8 @@ class AudioMNISTSplit:
         ----------
         X : array-like of shape (n_clips, ...)
             Only its length is used.
-        y : ignored
+        y : object, default=None
+            Ignored; present for the scikit-learn splitter API.
         groups : array-like of shape (n_clips,)
             Speaker of each clip.
 
@@ -755,7 +768,8 @@ class AudioMNISTSplit:
         ----------
         X : array-like of shape (n_clips, ...)
             Only its length is used.
-        y : ignored
+        y : object, default=None
+            Ignored; present for the scikit-learn splitter API.
         groups : array-like of shape (n_clips,)
             Speaker of each clip.
 
