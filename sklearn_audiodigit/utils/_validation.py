@@ -234,7 +234,8 @@ def _check_magnitude_rows(arr):
     """_check_magnitude on a 2-D batch, naming the first clip that fails."""
     if arr.dtype.kind not in "fc" or arr.size == 0:
         return
-    peaks = np.abs(arr).max(axis=1)
+    # max and -min instead of abs(): no full-size temporary for a large batch
+    peaks = np.maximum(arr.max(axis=1), -arr.min(axis=1))
     bad = np.flatnonzero(peaks > MAX_ABS_SAMPLE)
     if bad.size:
         _check_magnitude(arr[bad[0]], f"clip {bad[0]} of X")
