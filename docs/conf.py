@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))  # gallery_order
 
 import sklearn_audiodigit  # noqa: E402
 
@@ -43,7 +44,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 templates_path = [str(HERE / "_templates")]
-exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb"]
+exclude_patterns = ["_build", "_templates", "gallery_order.py", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb"]
 root_doc = "index"
 default_role = "literal"
 
@@ -122,7 +123,7 @@ sphinx_gallery_conf = {
     "plot_gallery": os.environ.get("AUDIODIGIT_GALLERY_PLOT", "True") not in ("0", "False"),
     "download_all_examples": False,
     "remove_config_comments": True,
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "gallery_order.ExampleOrder",
     "matplotlib_animations": False,
     "show_memory": False,
     "min_reported_time": 1,
