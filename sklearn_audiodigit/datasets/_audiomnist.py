@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -17,7 +16,14 @@ from sklearn.utils import Bunch
 
 from ..exceptions import DatasetError
 from ..io import read_audio
-from ._base import DATA_HOME_ENV, _check_sr, _load_descr, _progress, get_data_home
+from ._base import (
+    DATA_HOME_ENV,
+    _check_sr,
+    _fetch_archive,
+    _load_descr,
+    _progress,
+    get_data_home,
+)
 
 __all__ = ["fetch_audiomnist", "AudioMNISTSplit", "clean_audiomnist_metadata"]
 
@@ -220,37 +226,6 @@ def _layout_problems(found, bad, meta_ok):
 
 
 # --------------------------------------------------------------------------- download
-def _retrieve(url, folder, *, n_retries, delay, verbose):
-    """Download ``url`` into ``folder`` with pooch, retrying on network errors."""
-    import pooch
-
-    from ._fsdd import _pooch_log_level, _progressbar_available
-
-    for attempt in range(n_retries + 1):
-        try:
-            with _pooch_log_level(verbose):
-                fname = pooch.retrieve(
-                    url=url,
-                    known_hash=None,  # GitHub archives are not byte-stable
-                    fname=_ARCHIVE_NAME,
-                    path=folder,
-                    progressbar=_progressbar_available(),
-                )
-            return Path(fname)
-        except OSError as err:  # requests' exceptions derive from OSError
-            if attempt == n_retries:
-                raise DatasetError(
-                    f"could not download AudioMNIST from {url} ({n_retries + 1} attempt(s)): {err}"
-                ) from err
-            warnings.warn(
-                f"downloading {url} failed ({err}); retrying in {delay} s",
-                UserWarning,
-                stacklevel=4,
-            )
-            time.sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def _extract(archive, dest):
     """Extract ``<top>/data/<NN>/<name>.wav`` and ``<top>/data/audioMNIST_meta.txt``.
 
@@ -293,7 +268,15 @@ def _download(home, *, n_retries, delay, verbose):
     home.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".audiomnist-download-", dir=home))
     try:
-        archive = _retrieve(AUDIOMNIST_URL, tmp, n_retries=n_retries, delay=delay, verbose=verbose)
+        archive = _fetch_archive(
+            AUDIOMNIST_URL,
+            tmp,
+            fname=_ARCHIVE_NAME,
+            what="AudioMNIST",
+            n_retries=n_retries,
+            delay=delay,
+            verbose=verbose,
+        )
         staged = tmp / "data"
         staged.mkdir()
         rejected = _extract(archive, staged)

@@ -1,9 +1,14 @@
 """Shared dataset utilities: the data home, FSDD file names, and Bunch assembly."""
 
 import csv
+import logging
 import numbers
 import os
 import re
+import sys
+import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -314,3 +319,63 @@ def _load_fsdd_bunch(
         frame=frame,
         DESCR=descr,
     )
+
+
+@contextmanager
+def _pooch_log_level(verbose):
+    """Silence pooch's INFO messages unless ``verbose``."""
+    import pooch
+
+    logger = pooch.get_logger()
+    previous = logger.level
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _progressbar_available():
+    """Whether pooch can show a progress bar: tqdm installed and stderr a terminal."""
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _fetch_archive(url, folder, *, fname, what, n_retries, delay, verbose):
+    """Download ``url`` to ``folder/fname`` with pooch, retrying on network errors.
+
+    GitHub archives are not byte-stable, so no hash is checked here: the callers
+    verify what they extract (FSDD against its SHA-256 manifest, AudioMNIST by
+    layout and count).
+
+    Raises
+    ------
+    DatasetError
+        Naming ``what`` and ``url`` when every attempt failed.
+    """
+    import pooch
+
+    progressbar = _progressbar_available()
+    for attempt in range(n_retries + 1):
+        try:
+            with _pooch_log_level(verbose):
+                path = pooch.retrieve(
+                    url=url, known_hash=None, fname=fname, path=folder, progressbar=progressbar
+                )
+            return Path(path)
+        except OSError as err:  # requests' exceptions derive from OSError
+            if attempt == n_retries:
+                raise DatasetError(
+                    f"could not download {what} from {url} ({n_retries + 1} attempt(s)): {err}"
+                ) from err
+            warnings.warn(
+                f"downloading {url} failed ({err}); retrying in {delay} s",
+                UserWarning,
+                stacklevel=4,
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover

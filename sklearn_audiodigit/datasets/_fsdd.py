@@ -2,15 +2,11 @@
 
 import csv
 import hashlib
-import logging
 import os
 import shutil
-import sys
 import tempfile
-import time
 import warnings
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .._config import DEFAULT_SR
@@ -20,6 +16,7 @@ from ._base import (
     DATA_HOME_ENV,
     FSDD_PATTERN,
     _check_sr,
+    _fetch_archive,
     _load_descr,
     _load_fsdd_bunch,
     get_data_home,
@@ -362,60 +359,6 @@ def _check_local_copy(recordings, paths, manifest, *, verify):
         )
 
 
-@contextmanager
-def _pooch_log_level(verbose):
-    """Silence pooch's INFO messages unless ``verbose``."""
-    import pooch
-
-    logger = pooch.get_logger()
-    previous = logger.level
-    logger.setLevel(logging.INFO if verbose else logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)
-
-
-def _progressbar_available():
-    """Whether pooch can show a progress bar: tqdm installed and stderr a terminal."""
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:
-        return False
-    isatty = getattr(sys.stderr, "isatty", None)
-    return bool(isatty and isatty())
-
-
-def _retrieve(url, folder, *, n_retries, delay, verbose):
-    """Download ``url`` into ``folder`` with pooch, retrying on network errors."""
-    import pooch
-
-    progressbar = _progressbar_available()
-    for attempt in range(n_retries + 1):
-        try:
-            with _pooch_log_level(verbose):
-                fname = pooch.retrieve(
-                    url=url,
-                    known_hash=None,  # GitHub archives are not byte-stable
-                    fname=_ARCHIVE_NAME,
-                    path=folder,
-                    progressbar=progressbar,
-                )
-            return Path(fname)
-        except OSError as err:  # requests' exceptions derive from OSError
-            if attempt == n_retries:
-                raise DatasetError(
-                    f"could not download FSDD from {url} ({n_retries + 1} attempt(s)): {err}"
-                ) from err
-            warnings.warn(
-                f"downloading {url} failed ({err}); retrying in {delay} s",
-                UserWarning,
-                stacklevel=4,
-            )
-            time.sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def _extract_recordings(archive, dest):
     """Extract ``*/recordings/*.wav`` of the zip ``archive`` into the folder ``dest``.
 
@@ -458,7 +401,15 @@ def _download_fsdd(fsdd_home, manifest, *, n_retries, delay, verbose):
     fsdd_home.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".fsdd-download-", dir=fsdd_home))
     try:
-        archive = _retrieve(FSDD_URL, tmp, n_retries=n_retries, delay=delay, verbose=verbose)
+        archive = _fetch_archive(
+            FSDD_URL,
+            tmp,
+            fname=_ARCHIVE_NAME,
+            what="FSDD",
+            n_retries=n_retries,
+            delay=delay,
+            verbose=verbose,
+        )
         staged = tmp / "recordings"
         staged.mkdir()
         rejected = _extract_recordings(archive, staged)
