@@ -36,7 +36,7 @@ def _parse(argv=None):
     parser.add_argument("--folds", nargs="*", default=None,
                         help="LOSO test speakers to run (default: all six)")
     parser.add_argument("--threads", type=int, default=1,
-                        help="torch.set_num_threads (1: see README_nn.md)")
+                        help="torch.set_num_threads (1: see benchmarks/README.md)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--net-params", default="{}",
                         help='JSON of network parameters, e.g. \'{"max_epochs": 20}\'')

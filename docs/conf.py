@@ -44,7 +44,14 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 templates_path = [str(HERE / "_templates")]
-exclude_patterns = ["_build", "_templates", "gallery_order.py", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb"]
+exclude_patterns = [
+    "_build",
+    "_templates",
+    "gallery_order.py",
+    "Thumbs.db",
+    ".DS_Store",
+    "auto_examples/*.ipynb",
+]
 root_doc = "index"
 default_role = "literal"
 

@@ -34,7 +34,7 @@ from sklearn_audiodigit.nn._augmentation import (  # noqa: E402
 )
 
 # One thread: on shared, over-subscribed CPUs two torch threads spin-wait for each
-# other and run many times slower (benchmarks/README_nn.md).
+# other and run many times slower (benchmarks/README.md).
 torch.set_num_threads(1)
 
 FAST = {"max_epochs": 3, "batch_size": 16}

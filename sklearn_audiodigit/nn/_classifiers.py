@@ -74,7 +74,7 @@ _COMMON_PARAMS_DOC = """
         when ``groups`` is passed to :meth:`fit` (no speaker leaks into it), and is
         stratified by class otherwise. With ``False`` (the default) the network
         trains on everything for the fixed ``max_epochs`` one-cycle schedule
-        whose results ``benchmarks/README_nn.md`` records: with 5 training
+        whose results ``benchmarks/README.md`` records: with 5 training
         speakers per fold, a speaker-disjoint validation split would take 20 % of
         the speaker variety that generalisation depends on.
     validation_fraction : float, default=0.15

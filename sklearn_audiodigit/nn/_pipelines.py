@@ -18,7 +18,7 @@ _NETS = {
     "resnet": ResNetClassifier,
 }
 
-# Frame settings measured on FSDD (benchmarks/README_nn.md): 40 log-mel bands, 32 ms
+# Frame settings measured on FSDD (benchmarks/README.md): 40 log-mel bands, 32 ms
 # windows, 20 ms hop (51 frames per 1 s clip; 10 ms costs twice the time for no gain
 # we could measure), and a floor 45 dB below each clip's peak instead of 80 dB, which
 # hides the recordings' different noise floors (leave-one-speaker-out accuracy on the
