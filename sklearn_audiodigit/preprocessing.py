@@ -243,7 +243,7 @@ class Resampler(_StatelessWaveformTransformer):
         -------
         X_new : ndarray of shape (n_clips, n_samples_out), float32, or object array
             Waveforms at ``target_sr`` Hz; ``n_samples_out`` is
-            ``ceil(n_samples * target_sr / orig_sr)``. Ragged input stays ragged.
+            ``round(n_samples * target_sr / orig_sr)`` (soxr's length). Ragged input stays ragged.
 
         Raises
         ------

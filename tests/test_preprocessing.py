@@ -317,15 +317,7 @@ def test_resampler_output_length_is_close_to_the_ratio(n):
     assert abs(out.shape[1] - n * 8000 / 44100) <= 1
 
 
-@pytest.mark.xfail(
-    reason="bug: Resampler.transform's docstring promises ceil(n_samples * target_sr / "
-    "orig_sr) samples, but soxr rounds to the nearest (1010 samples at 44.1 kHz give 183 "
-    "at 8 kHz, not 184); the docstring should say round",
-    strict=True,
-)
-def test_resampler_output_length_as_documented():
-    import math
-
-    n = 1010
+@pytest.mark.parametrize("n", [1010, 1013, 1016, 999, 7])
+def test_resampler_output_length_as_documented(n):
     out = Resampler(orig_sr=44100, target_sr=8000).fit_transform(np.zeros((1, n), np.float32))
-    assert out.shape[1] == math.ceil(n * 8000 / 44100)
+    assert out.shape[1] == round(n * 8000 / 44100)
