@@ -35,6 +35,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 from torch.utils.data import Subset
 
+from ..exceptions import AudioDigitError, AudioTypeError, AudioValueError
 from ._augmentation import FrameAugmenter
 from ._modules import FeedForwardNet, RecurrentNet, ResNet, SpectrogramCNN
 
@@ -414,6 +415,17 @@ class _AudioNetClassifier(NeuralNetClassifier):
         return X.reshape(X.shape[0], -1)
 
     def _check_X(self, X, y=None, reset=False):
+        """Validate X (and y): the library's error types, scikit-learn's messages."""
+        try:
+            return self._check_X_unwrapped(X, y, reset)
+        except AudioDigitError:
+            raise
+        except ValueError as err:
+            raise AudioValueError(str(err)) from err
+        except TypeError as err:
+            raise AudioTypeError(str(err)) from err
+
+    def _check_X_unwrapped(self, X, y, reset):
         kwargs = {"allow_nd": True, "dtype": np.float32, "ensure_min_samples": 2 if reset else 1}
         if y is None:
             X = validate_data(self, X, reset=reset, **kwargs)
