@@ -20,7 +20,6 @@ __all__ = [
     "SpectrogramCNN",
 ]
 
-_EPS = 1e-5
 
 
 class FrameNormalization(nn.Module):
@@ -48,6 +47,13 @@ class FrameNormalization(nn.Module):
     active_threshold : float, default=0.1
         Fraction of the clip's range of frame means below which a frame is
         inactive, in [0, 1); 0 keeps every frame but the quietest.
+    min_std : float, default=1.0
+        Floor of the standard deviation divided by, in the input's units (dB for
+        log-mel and MFCC frames). A clip that is nearly constant over its active
+        frames (silence, or a training clip that augmentation has shifted into its
+        padding) would otherwise be amplified by up to ``1 / 1e-5``, and one such
+        clip in a training batch corrupts BatchNorm's running statistics, after
+        which the network predicts one class for everything.
 
     Notes
     -----
@@ -55,7 +61,7 @@ class FrameNormalization(nn.Module):
     bands (as ``"clip"``), so that it is not zeroed out.
     """
 
-    def __init__(self, mode="utterance", active_threshold=0.1):
+    def __init__(self, mode="utterance", active_threshold=0.1, min_std=1.0):
         super().__init__()
         if mode not in ("utterance", "band", "clip", None):
             raise ValueError(
@@ -63,6 +69,7 @@ class FrameNormalization(nn.Module):
             )
         self.mode = mode
         self.active_threshold = active_threshold
+        self.min_std = min_std
 
     def forward(self, x):
         """Normalise ``x`` of shape ``(batch, n_bands, n_frames)``."""
@@ -72,7 +79,8 @@ class FrameNormalization(nn.Module):
             mean = x.mean(dim=(1, 2), keepdim=True)
             if x.shape[1] < 2:
                 return x - mean
-            return (x - mean) / (x.std(dim=(1, 2), keepdim=True, unbiased=False) + _EPS)
+            std = x.std(dim=(1, 2), keepdim=True, unbiased=False)
+            return (x - mean) / std.clamp_min(self.min_std)
         energy = x.mean(dim=1, keepdim=True)  # (batch, 1, n_frames)
         lo = energy.amin(dim=2, keepdim=True)
         hi = energy.amax(dim=2, keepdim=True)
@@ -88,7 +96,7 @@ class FrameNormalization(nn.Module):
             var = (x.square() * w).sum(dim=2, keepdim=True) / n
         else:
             var = (x.square() * w).sum(dim=(1, 2), keepdim=True) / (n * x.shape[1])
-        return x / (var.sqrt() + _EPS)
+        return x / var.sqrt().clamp_min(self.min_std)
 
 
 class FeedForwardNet(nn.Module):
