@@ -102,6 +102,12 @@ def _chroma_basis_t(sr, n_fft, n_chroma, tuning):
     return _readonly(np.ascontiguousarray(basis.T.astype(np.float32)))
 
 
+@lru_cache(maxsize=16)
+def _dct_t(n_mels, n_mfcc):
+    dct = scipy.fft.dct(np.eye(n_mels), type=2, norm="ortho", axis=0)[:n_mfcc]
+    return _readonly(np.ascontiguousarray(dct.T))
+
+
 @lru_cache(maxsize=256)
 def _grid_weights(n_frames, n_segments):
     """(n_frames, n_segments) matrix whose column j averages segment j's frames."""
@@ -675,13 +681,10 @@ class MFCCExtractor(LogMelExtractor):
         return self.n_mfcc
 
     def _static_features(self, P, valid):
-        # The DCT is librosa's own: scipy's float32 DCT-II over the mel axis. c0 sums
-        # n_mels dB values (magnitudes near 1e3, where float32's spacing is 6e-5 to
-        # 1.2e-4); a float64 DCT is nearer the exact value but rounds differently
-        # from librosa's, and ends up to 1.2e-4 away from it. This one stays within
-        # 1e-4 of per-clip librosa (and, like librosa, within 1e-4 of float64).
-        M = self._mel_db(P, valid)
-        return scipy.fft.dct(M, type=2, norm="ortho", axis=-1)[..., : self.n_mfcc]
+        # the DCT runs in float64: c0 sums n_mels dB values (magnitudes near 1e3,
+        # where float32's spacing is 6e-5), and float32 sums would add ~1e-4 more.
+        M = self._mel_db(P, valid).astype(np.float64)
+        return np.matmul(M, _dct_t(self.n_mels, self.n_mfcc)).astype(np.float32)
 
 
 @_fill_doc
