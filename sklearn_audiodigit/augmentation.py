@@ -221,9 +221,7 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         y_pred : ndarray of shape (n_clips,)
             Predicted labels.
         """
-        if hasattr(self.estimator_ if hasattr(self, "estimator_") else self.estimator,
-                   "predict_proba"):
-            scores = self.predict_proba(X)
-        else:
-            scores = self.decision_function(X)
+        check_is_fitted(self)
+        has_proba = hasattr(self.estimator_, "predict_proba")
+        scores = self._average("predict_proba" if has_proba else "decision_function", X)
         return self.classes_[np.argmax(scores, axis=1)]
