@@ -1,26 +1,28 @@
 """Waveform augmentation for any classifier on raw audio.
 
-:class:`SpeedPerturbedClassifier` trains its inner model on speed-perturbed copies
-of every clip and averages its predictions over the same perturbations. Playing a
-clip faster or slower scales its duration, pitch and formants together, which is
-what differs most between speakers of different sizes; the classifier sees, for
-every training speaker, a few "virtual speakers" around them (Ko et al., "Audio
-augmentation for speech recognition", Interspeech 2015, whose factors 0.9, 1.0 and
-1.1 are the default).
+:class:`SpeedPerturbedClassifier` trains its inner model on perturbed copies of
+every clip and averages its predictions over speed-perturbed copies at prediction
+time. Playing a clip faster or slower scales its duration, pitch and formants
+together, which is what differs most between speakers of different sizes; the
+classifier sees, for every training speaker, a few "virtual speakers" around them
+(Ko et al., "Audio augmentation for speech recognition", Interspeech 2015, whose
+factors 0.9, 1.0 and 1.1 are the default). Copies filtered to a steeper or
+flatter spectral tilt (:func:`spectral_tilt`, training only) stand in for
+microphones and voices with more or less energy at high frequencies.
 """
 
 import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._config import DEFAULT_SR
 from .utils._validation import check_waveforms
 
-__all__ = ["speed_perturb", "SpeedPerturbedClassifier"]
+__all__ = ["speed_perturb", "spectral_tilt", "SpeedPerturbedClassifier"]
 
 
 def speed_perturb(X, factor, *, sr=DEFAULT_SR):
@@ -62,6 +64,53 @@ def speed_perturb(X, factor, *, sr=DEFAULT_SR):
     return out
 
 
+def spectral_tilt(X, coef):
+    """Filter every clip with the first-order filter ``1 - coef * z**-1``.
+
+    ``y[n] = x[n] - coef * x[n - 1]`` (with ``x[-1] = 0``): the pre-emphasis
+    filter of speech front ends when ``coef > 0`` (highs raised against lows), a
+    de-emphasis when ``coef < 0``. The gain goes from ``|1 - coef|`` at 0 Hz to
+    ``|1 + coef|`` at the Nyquist frequency, a tilt of
+    ``20 * log10((1 + coef) / (1 - coef))`` dB across the band: +-15.1 dB for
+    ``coef = +-0.7``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
+        Waveforms.
+    coef : float
+        Filter coefficient, in (-1, 1); 0 returns the clips unchanged.
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_clips,), dtype object
+        One float32 1-D array per clip, of the clip's length (computed in float64).
+
+    Raises
+    ------
+    ValueError
+        If ``coef`` is not in (-1, 1) or ``X`` is not valid waveforms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> spectral_tilt([np.ones(4, dtype=np.float32)], 0.5)[0]
+    array([1. , 0.5, 0.5, 0.5], dtype=float32)
+    """
+    if not -1 < coef < 1:
+        raise ValueError(f"coef must be in (-1, 1), got {coef!r}")
+    clips = check_waveforms(X)
+    out = np.empty(len(clips), dtype=object)
+    for i, x in enumerate(clips):
+        if coef == 0:
+            out[i] = x
+        else:
+            y = x.astype(np.float64)
+            y[1:] -= coef * x[:-1]
+            out[i] = y.astype(np.float32)
+    return out
+
+
 def _inner_has(name):
     def check(self):
         est = getattr(self, "estimator_", self.estimator)
@@ -70,37 +119,106 @@ def _inner_has(name):
     return check
 
 
+def _proba_available(self):
+    if self.calibration is not None:
+        return _inner_has("decision_function")(self)
+    return _inner_has("predict_proba")(self)
+
+
+def _log_softmax(Z):
+    Z = Z - Z.max(axis=1, keepdims=True)
+    return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+
+
+def _as_logits(scores):
+    """Decision values as (n, n_classes) logits; binary (n,) becomes [0, d]."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim == 1:
+        return np.column_stack([np.zeros_like(scores), scores])
+    return scores
+
+
+def _fit_temperature(scores, y_index):
+    """Temperature T > 0 minimising the log loss of softmax(scores / T)."""
+    from scipy.optimize import minimize_scalar
+
+    Z = _as_logits(scores)
+    rows = np.arange(len(Z))
+
+    def nll(log_beta):
+        return -_log_softmax(np.exp(log_beta) * Z)[rows, y_index].mean()
+
+    res = minimize_scalar(nll, bounds=(-10.0, 10.0), method="bounded")
+    return float(np.exp(-res.x))
+
+
 class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
-    """Fit on speed-perturbed copies of the clips; average predictions over them.
+    """Fit on perturbed copies of the clips; average decisions over speed-perturbed copies.
+
+    Training: the inner classifier is fitted on ``len(factors) + len(tilts)``
+    copies of every clip: one per speed factor (:func:`speed_perturb`) and one per
+    tilt coefficient (:func:`spectral_tilt`, at the original speed).
+
+    Prediction (with ``test_time=True``): the inner classifier scores one copy per
+    speed factor (tilts are for training only) and the scores are averaged:
+    ``predict`` is the argmax of the averaged ``decision_function`` when the inner
+    classifier has one (else of the averaged ``predict_proba``).
+
+    Probabilities: with ``calibration="temperature"``, ``predict_proba`` is the
+    softmax of the averaged decision values divided by one temperature, fitted in
+    ``fit`` on out-of-fold averaged decision values of the training clips (``cv``
+    stratified folds over the original clips, so that the copies of a clip are
+    never split between fitting and calibration; temperature scaling, Guo et al.,
+    "On calibration of modern neural networks", ICML 2017). One temperature for
+    every class keeps the argmax: ``predict`` is ``classes_[predict_proba(X).argmax(1)]``
+    (up to exact ties). With ``calibration=None``, ``predict_proba`` is the average
+    of the inner ``predict_proba``, whose argmax can differ from ``predict`` on a
+    few clips, as it can for scikit-learn's ``SVC(probability=True)``.
 
     Parameters
     ----------
     estimator : estimator taking waveforms
         A classifier (usually a pipeline starting from waveforms) with ``fit`` and
-        ``predict_proba`` or ``decision_function``.
+        ``decision_function`` or ``predict_proba``.
     factors : tuple of float, default=(0.9, 1.0, 1.1)
-        Speed factors of the copies (Ko et al., 2015). Include 1.0 to keep the
-        original clips.
+        Speed factors of the copies (Ko et al., 2015), for training and, with
+        ``test_time=True``, prediction. Include 1.0 to keep the original clips.
+    tilts : tuple of float, default=()
+        Coefficients in (-1, 1) of extra training copies filtered by
+        :func:`spectral_tilt`, at the original speed; never used at prediction
+        time. ``(-0.7, 0.7)`` adds a copy 15 dB darker and one 15 dB brighter at
+        the Nyquist frequency than at 0 Hz.
     sr : int, default=8000
         Sampling rate of the waveforms, in Hz.
     test_time : bool, default=True
-        Average ``predict_proba`` / ``decision_function`` over the same factors at
-        prediction time (test-time augmentation); False predicts on the clips as
-        they are.
+        Average the scores over the speed factors at prediction time (test-time
+        augmentation); False predicts on the clips as they are.
+    calibration : {"temperature"} or None, default=None
+        How ``predict_proba`` is obtained: ``"temperature"`` calibrates the
+        averaged decision values (needs an inner ``decision_function``; ``fit``
+        then also fits ``cv`` clones on the folds); None averages the inner
+        ``predict_proba``.
+    cv : int, default=3
+        Number of stratified folds of the temperature calibration; every class
+        needs at least ``cv`` clips. Unused with ``calibration=None``.
 
     Attributes
     ----------
     estimator_ : estimator
-        The inner classifier fitted on ``len(factors)`` copies of the data.
+        The inner classifier fitted on ``len(factors) + len(tilts)`` copies of the
+        data.
     classes_ : ndarray of shape (n_classes,)
         Class labels.
+    temperature_ : float
+        The fitted temperature (only with ``calibration="temperature"``).
 
     Examples
     --------
     >>> from sklearn_audiodigit.datasets import load_fsdd_sample
     >>> from sklearn_audiodigit.pipelines import make_svc_pipeline
     >>> X, y = load_fsdd_sample(return_X_y=True)
-    >>> clf = SpeedPerturbedClassifier(make_svc_pipeline()).fit(X[::2], y[::2])
+    >>> inner = make_svc_pipeline(augment=False)
+    >>> clf = SpeedPerturbedClassifier(inner).fit(X[::2], y[::2])
     >>> clf.predict(X[1:4]).shape
     (3,)
     """
@@ -108,27 +226,57 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
         "factors": [tuple, list],
+        "tilts": [tuple, list],
         "sr": [Interval(numbers.Real, 0, None, closed="neither")],
         "test_time": ["boolean"],
+        "calibration": [StrOptions({"temperature"}), None],
+        "cv": [Interval(numbers.Integral, 2, None, closed="left")],
     }
 
-    def __init__(self, estimator, *, factors=(0.9, 1.0, 1.1), sr=DEFAULT_SR, test_time=True):
+    def __init__(
+        self,
+        estimator,
+        *,
+        factors=(0.9, 1.0, 1.1),
+        tilts=(),
+        sr=DEFAULT_SR,
+        test_time=True,
+        calibration=None,
+        cv=3,
+    ):
         self.estimator = estimator
         self.factors = factors
+        self.tilts = tilts
         self.sr = sr
         self.test_time = test_time
+        self.calibration = calibration
+        self.cv = cv
 
     def _check_factors(self):
-        factors = tuple(float(f) for f in self.factors)
+        try:
+            factors = tuple(float(f) for f in self.factors)
+        except (TypeError, ValueError):
+            factors = ()
         if not factors or any(not f > 0 for f in factors):
             raise ValueError(f"factors must be positive numbers, got {self.factors!r}")
         return factors
 
-    def _copies(self, X, factors):
-        return [speed_perturb(X, f, sr=self.sr) for f in factors]
+    def _check_tilts(self):
+        try:
+            tilts = tuple(float(t) for t in self.tilts)
+        except (TypeError, ValueError):
+            tilts = (np.nan,)
+        if any(not -1 < t < 1 for t in tilts):
+            raise ValueError(f"tilts must be numbers in (-1, 1), got {self.tilts!r}")
+        return tilts
+
+    def _train_copies(self, X):
+        return [speed_perturb(X, f, sr=self.sr) for f in self._check_factors()] + [
+            spectral_tilt(X, t) for t in self._check_tilts()
+        ]
 
     def fit(self, X, y, **fit_params):
-        """Fit the inner classifier on every speed-perturbed copy of ``X``.
+        """Fit the inner classifier on every perturbed copy of ``X``.
 
         Parameters
         ----------
@@ -138,7 +286,7 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             Labels.
         **fit_params : dict
             Passed to the inner ``fit``; array-valued parameters of length
-            ``n_clips`` (e.g. groups) are repeated for each copy.
+            ``n_clips`` (e.g. sample weights) are repeated for each copy.
 
         Returns
         -------
@@ -148,37 +296,78 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         Raises
         ------
         ValueError
-            If a parameter is invalid, ``X`` is not valid waveforms, or ``X`` and
-            ``y`` differ in length.
+            If a parameter is invalid, ``X`` is not valid waveforms, ``X`` and
+            ``y`` differ in length, or (with ``calibration="temperature"``) a class
+            has fewer than ``cv`` clips or the inner classifier has no
+            ``decision_function``.
         """
         self._validate_params()
-        factors = self._check_factors()
+        self._check_factors()
+        self._check_tilts()
         y = np.asarray(y)
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} clips but y has {len(y)} labels")
-        copies = self._copies(X, factors)
-        X_aug = np.empty(len(y) * len(factors), dtype=object)
-        X_aug[:] = [clip for copy in copies for clip in copy]
-        y_aug = np.concatenate([y] * len(factors))
-        params = {
-            k: np.concatenate([np.asarray(v)] * len(factors))
-            if hasattr(v, "__len__") and len(v) == len(y) and not isinstance(v, str)
-            else v
+        clips = np.empty(len(y), dtype=object)
+        for i, clip in enumerate(check_waveforms(X)):
+            clips[i] = clip
+        per_clip = {
+            k
             for k, v in fit_params.items()
+            if hasattr(v, "__len__") and len(v) == len(y) and not isinstance(v, str)
         }
-        self.estimator_ = clone(self.estimator).fit(X_aug, y_aug, **params)
+        self.estimator_ = self._fit_copies(clips, y, fit_params, per_clip)
         self.classes_ = self.estimator_.classes_
+        if self.calibration is not None:
+            if not hasattr(self.estimator_, "decision_function"):
+                raise ValueError(
+                    "calibration='temperature' needs an inner classifier with "
+                    f"decision_function; {type(self.estimator_).__name__} has none"
+                )
+            self.temperature_ = self._calibrate(clips, y, fit_params, per_clip)
         return self
 
-    def _average(self, method, X):
-        check_is_fitted(self)
-        factors = self._check_factors() if self.test_time else (1.0,)
-        fn = getattr(self.estimator_, method)
-        return np.mean([fn(copy) for copy in self._copies(X, factors)], axis=0)
+    def _fit_copies(self, clips, y, fit_params, per_clip):
+        copies = self._train_copies(clips)
+        X_aug = np.empty(len(y) * len(copies), dtype=object)
+        X_aug[:] = [clip for copy in copies for clip in copy]
+        y_aug = np.concatenate([y] * len(copies))
+        params = {
+            k: np.concatenate([np.asarray(v)] * len(copies)) if k in per_clip else v
+            for k, v in fit_params.items()
+        }
+        return clone(self.estimator).fit(X_aug, y_aug, **params)
 
-    @available_if(_inner_has("predict_proba"))
+    def _calibrate(self, clips, y, fit_params, per_clip):
+        """Temperature fitted on out-of-fold averaged decision values."""
+        from sklearn.model_selection import StratifiedKFold
+
+        _, counts = np.unique(y, return_counts=True)
+        if counts.min() < self.cv:
+            raise ValueError(
+                f"calibration='temperature' with cv={self.cv} needs at least {self.cv} "
+                f"clips of every class; the smallest class has {counts.min()}"
+            )
+        index = np.searchsorted(self.classes_, y)
+        scores = None
+        for train, test in StratifiedKFold(n_splits=self.cv).split(np.zeros(len(y)), y):
+            params = {
+                k: np.asarray(v)[train] if k in per_clip else v for k, v in fit_params.items()
+            }
+            inner = self._fit_copies(clips[train], y[train], params, per_clip)
+            fold = self._average(inner, "decision_function", clips[test])
+            if scores is None:
+                scores = np.empty((len(y),) + fold.shape[1:], dtype=np.float64)
+            scores[test] = fold
+        return _fit_temperature(scores, index)
+
+    def _average(self, inner, method, X):
+        factors = self._check_factors() if self.test_time else (1.0,)
+        fn = getattr(inner, method)
+        return np.mean([fn(speed_perturb(X, f, sr=self.sr)) for f in factors], axis=0)
+
+    @available_if(_proba_available)
     def predict_proba(self, X):
-        """Class probabilities averaged over the speed-perturbed copies.
+        """Class probabilities of the clips.
 
         Parameters
         ----------
@@ -188,9 +377,15 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         Returns
         -------
         proba : ndarray of shape (n_clips, n_classes), dtype float64
-            Mean of the inner ``predict_proba`` over ``factors``.
+            With ``calibration="temperature"``, the softmax of the averaged
+            decision values divided by ``temperature_``; else the mean of the
+            inner ``predict_proba`` over the speed factors.
         """
-        return self._average("predict_proba", X)
+        check_is_fitted(self)
+        if self.calibration is None:
+            return self._average(self.estimator_, "predict_proba", X)
+        Z = _as_logits(self._average(self.estimator_, "decision_function", X))
+        return np.exp(_log_softmax(Z / self.temperature_))
 
     @available_if(_inner_has("decision_function"))
     def decision_function(self, X):
@@ -203,13 +398,15 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
 
         Returns
         -------
-        scores : ndarray of shape (n_clips, n_classes), dtype float64
-            Mean of the inner ``decision_function`` over ``factors``.
+        scores : ndarray of shape (n_clips, n_classes) or (n_clips,), dtype float64
+            Mean of the inner ``decision_function`` over ``factors``; 1-D for two
+            classes, as scikit-learn's binary classifiers.
         """
-        return self._average("decision_function", X)
+        check_is_fitted(self)
+        return self._average(self.estimator_, "decision_function", X)
 
     def predict(self, X):
-        """Predict the class with the highest averaged probability (or decision value).
+        """Predict the class with the highest averaged decision value (or probability).
 
         Parameters
         ----------
@@ -219,9 +416,13 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         Returns
         -------
         y_pred : ndarray of shape (n_clips,)
-            Predicted labels.
+            Predicted labels: the argmax of the averaged inner
+            ``decision_function``, or of the averaged ``predict_proba`` when the
+            inner classifier has no ``decision_function``.
         """
         check_is_fitted(self)
-        has_proba = hasattr(self.estimator_, "predict_proba")
-        scores = self._average("predict_proba" if has_proba else "decision_function", X)
+        if hasattr(self.estimator_, "decision_function"):
+            scores = _as_logits(self._average(self.estimator_, "decision_function", X))
+        else:
+            scores = self._average(self.estimator_, "predict_proba", X)
         return self.classes_[np.argmax(scores, axis=1)]

@@ -83,7 +83,7 @@ def test_log_duration_pandas_output(clips):
 
 
 def test_default_svc_pipeline_uses_duration(clips):
-    model = make_svc_pipeline()
+    model = make_svc_pipeline().estimator  # the pipeline inside the augmenting wrapper
     features = model.named_steps["features"]
     assert features.log_duration and features.n_mels == 16 and features.output == "grid"
     Z = clone(model[:-1]).fit_transform(clips)
