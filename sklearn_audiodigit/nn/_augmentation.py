@@ -8,8 +8,9 @@ so that a fit is reproducible from the estimator's ``random_state``.
 
 Waveform-level augmentations have frame-level counterparts here: a time shift is a
 shift of the frames, a gain is an offset in dB, speed perturbation is a resampling
-of the time axis, and vocal-tract-length perturbation (VTLP) is a warp of the
-frequency axis.
+of the time axis, vocal-tract-length perturbation (VTLP) is a warp of the
+frequency axis, and a different microphone or channel (a filter) is an offset per
+band.
 """
 
 import math
@@ -19,6 +20,7 @@ from sklearn.base import BaseEstimator
 
 __all__ = [
     "FrameAugmenter",
+    "channel_filter",
     "frequency_warp",
     "mixup",
     "spec_augment",
@@ -155,6 +157,55 @@ def time_stretch(x, max_stretch, *, generator=None):
     return _warp_time(x, rate, torch.zeros_like(rate))
 
 
+def channel_filter(x, max_lowpass_db, max_tilt_db, *, floor_db=None, p=1.0, generator=None):
+    """Random microphone/channel response: a high-band shelf and a spectral tilt, in dB.
+
+    A linear filter is an offset per band in the log domain. Each clip gets a
+    random roll-off of its upper bands (a logistic shelf, attenuation uniform in
+    ``[0, max_lowpass_db]``, centred on a band uniform in the upper 60 % of the axis)
+    plus a random linear tilt (difference between the top and the bottom band
+    uniform in ``[-max_tilt_db, max_tilt_db]``). Recordings of different speakers
+    differ most in this way (FSDD: how much energy the microphone kept above about
+    2 kHz, which is where the fricative of "six" is).
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (batch, n_bands, n_frames)
+        Log-mel frames in dB (lowest band first); not modified.
+    max_lowpass_db : float
+        Largest attenuation of the shelf, in dB, >= 0.
+    max_tilt_db : float
+        Largest tilt, in dB from the bottom to the top band, >= 0.
+    floor_db : float or None, default=None
+        If given, the filtered clip is clipped again at ``floor_db`` below its
+        (new) maximum, as :class:`~sklearn_audiodigit.features.LogMelExtractor`'s
+        ``top_db`` clipped the original.
+    p : float, default=1.0
+        Probability that a clip is filtered.
+    generator : torch.Generator, default=None
+        Source of randomness (on the CPU).
+
+    Returns
+    -------
+    x_new : torch.Tensor of shape (batch, n_bands, n_frames)
+    """
+    n, f = x.shape[0], x.shape[1]
+    if (max_lowpass_db <= 0 and max_tilt_db <= 0) or f < 2 or p <= 0:
+        return x
+    band = torch.arange(f, dtype=x.dtype, device=x.device).view(1, f, 1)
+    depth = _uniform(n, 0.0, max_lowpass_db, generator).to(x).view(n, 1, 1)
+    cutoff = _uniform(n, 0.4 * f, float(f), generator).to(x).view(n, 1, 1)
+    tilt = _uniform(n, -max_tilt_db, max_tilt_db, generator).to(x).view(n, 1, 1)
+    gain = -depth * torch.sigmoid((band - cutoff) / 2.0) + tilt * (band / (f - 1) - 0.5)
+    y = x + gain
+    if floor_db is not None:
+        y = torch.maximum(y, y.amax(dim=(1, 2), keepdim=True) - floor_db)
+    if p >= 1.0:
+        return y
+    on = (torch.rand(n, generator=generator) < p).to(x.device).view(n, 1, 1)
+    return torch.where(on, y, x)
+
+
 def _mask(x, max_width, n_masks, axis, generator):
     size = x.shape[axis]
     max_width = min(int(max_width), size)
@@ -255,9 +306,9 @@ class FrameAugmenter(BaseEstimator):
     """Random training-time augmentation of a batch of frames.
 
     An estimator calls it on each training mini-batch only, in this order:
-    frequency warp (VTLP), time stretch (speed), time shift, gain, noise,
-    SpecAugment masks, then mixup. Each augmentation is off when its parameter is 0.
-    Nothing is applied at prediction time.
+    channel filter, frequency warp (VTLP), time stretch (speed), time shift, gain,
+    noise, SpecAugment masks, then mixup. Each augmentation is off when its
+    parameter is 0. Nothing is applied at prediction time.
 
     Parameters
     ----------
@@ -285,6 +336,18 @@ class FrameAugmenter(BaseEstimator):
         Time masks per clip.
     mixup_alpha : float, default=0.0
         Beta(alpha, alpha) parameter of mixup; 0 disables mixup.
+    lowpass_db : float, default=0.0
+        Largest attenuation, in dB, of a random high-band shelf (a microphone's
+        roll-off), see ``channel_filter`` in this module; 0 disables it.
+    tilt_db : float, default=0.0
+        Largest random spectral tilt, in dB from the bottom to the top band, see
+        ``channel_filter``; 0 disables it.
+    p_channel : float, default=0.5
+        Probability that a clip gets the channel filter (when ``lowpass_db`` or
+        ``tilt_db`` is on).
+    floor_db : float or None, default=45.0
+        After the channel filter, clip the frames again at this many dB below the
+        clip's maximum (match it to the extractor's ``top_db``); None does not.
     p : float, default=1.0
         Probability that a clip is augmented at all (warp, stretch, shift, gain,
         noise, masks); mixup applies to the whole batch regardless.
@@ -312,6 +375,10 @@ class FrameAugmenter(BaseEstimator):
         time_mask=10,
         n_time_masks=1,
         mixup_alpha=0.0,
+        lowpass_db=0.0,
+        tilt_db=0.0,
+        p_channel=0.5,
+        floor_db=45.0,
         p=1.0,
     ):
         self.time_shift = time_shift
@@ -324,6 +391,10 @@ class FrameAugmenter(BaseEstimator):
         self.time_mask = time_mask
         self.n_time_masks = n_time_masks
         self.mixup_alpha = mixup_alpha
+        self.lowpass_db = lowpass_db
+        self.tilt_db = tilt_db
+        self.p_channel = p_channel
+        self.floor_db = floor_db
         self.p = p
 
     def __call__(self, x, *, generator=None):
@@ -348,6 +419,10 @@ class FrameAugmenter(BaseEstimator):
         orig = x
         frames = x.dim() == 3
         if frames:
+            x = channel_filter(
+                x, self.lowpass_db, self.tilt_db, floor_db=self.floor_db,
+                p=self.p_channel, generator=generator,
+            )
             x = frequency_warp(x, self.freq_warp, generator=generator)
             x = time_stretch(x, self.time_stretch, generator=generator)
             x = time_shift(x, self.time_shift, generator=generator)
