@@ -20,7 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._config import DEFAULT_SR
-from .utils._validation import check_waveforms
+from .utils._validation import check_waveforms, validate_waveforms
 
 __all__ = ["speed_perturb", "spectral_tilt", "SpeedPerturbedClassifier"]
 
@@ -300,15 +300,18 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             ``y`` differ in length, or (with ``calibration="temperature"``) a class
             has fewer than ``cv`` clips or the inner classifier has no
             ``decision_function``.
+        TypeError
+            If ``X`` holds file paths or other non-numeric values.
         """
         self._validate_params()
         self._check_factors()
         self._check_tilts()
+        X = validate_waveforms(self, X, reset=True)
         y = np.asarray(y)
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} clips but y has {len(y)} labels")
         clips = np.empty(len(y), dtype=object)
-        for i, clip in enumerate(check_waveforms(X)):
+        for i, clip in enumerate(X):
             clips[i] = clip
         per_clip = {
             k
@@ -360,6 +363,12 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             scores[test] = fold
         return _fit_temperature(scores, index)
 
+    def _scores(self, method, X):
+        """The fitted inner ``method`` averaged over the copies of validated ``X``."""
+        check_is_fitted(self)
+        X = validate_waveforms(self, X, reset=False)
+        return self._average(self.estimator_, method, X)
+
     def _average(self, inner, method, X):
         factors = self._check_factors() if self.test_time else (1.0,)
         fn = getattr(inner, method)
@@ -381,10 +390,9 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             decision values divided by ``temperature_``; else the mean of the
             inner ``predict_proba`` over the speed factors.
         """
-        check_is_fitted(self)
         if self.calibration is None:
-            return self._average(self.estimator_, "predict_proba", X)
-        Z = _as_logits(self._average(self.estimator_, "decision_function", X))
+            return self._scores("predict_proba", X)
+        Z = _as_logits(self._scores("decision_function", X))
         return np.exp(_log_softmax(Z / self.temperature_))
 
     @available_if(_inner_has("decision_function"))
@@ -402,8 +410,7 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             Mean of the inner ``decision_function`` over ``factors``; 1-D for two
             classes, as scikit-learn's binary classifiers.
         """
-        check_is_fitted(self)
-        return self._average(self.estimator_, "decision_function", X)
+        return self._scores("decision_function", X)
 
     def predict(self, X):
         """Predict the class with the highest averaged decision value (or probability).
@@ -422,7 +429,7 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         """
         check_is_fitted(self)
         if hasattr(self.estimator_, "decision_function"):
-            scores = _as_logits(self._average(self.estimator_, "decision_function", X))
+            scores = _as_logits(self._scores("decision_function", X))
         else:
-            scores = self._average(self.estimator_, "predict_proba", X)
+            scores = self._scores("predict_proba", X)
         return self.classes_[np.argmax(scores, axis=1)]

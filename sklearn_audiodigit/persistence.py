@@ -199,12 +199,26 @@ def _classes(model):
         return [str(c) for c in classes]
 
 
+def _inner_pipeline(model):
+    """The fitted Pipeline inside a meta-estimator such as SpeedPerturbedClassifier, or None."""
+    from sklearn.pipeline import Pipeline
+
+    inner = getattr(model, "estimator_", None)
+    return inner if isinstance(inner, Pipeline) else None
+
+
 def _feature_settings(model):
     from sklearn.pipeline import Pipeline
 
+    settings = {}
+    inner = None if isinstance(model, Pipeline) else _inner_pipeline(model)
+    if inner is not None:
+        # the wrapper's own parameters (augmentation), then the steps of its pipeline
+        params = {k: v for k, v in _json_params(model).items() if k != "estimator"}
+        settings["wrapper"] = {"class": _qualname(model), "params": params}
+        model = inner
     if not isinstance(model, Pipeline):
         return {}
-    settings = {}
     for name, step in model.steps[:-1]:
         if step is None or isinstance(step, str):
             settings[name] = {"class": str(step), "params": {}}
@@ -222,6 +236,9 @@ def _describe_estimator(model):
             for name, step in model.steps
         )
         return f"Pipeline({inner})"
+    pipeline = _inner_pipeline(model)
+    if pipeline is not None:
+        return f"{type(model).__name__}({_describe_estimator(pipeline)})"
     return type(model).__name__
 
 
@@ -778,7 +795,10 @@ def read_model_metadata(path, *, trust=False):
     metadata : dict
         ``format``, ``format_version``, ``created``, ``versions`` (library name ->
         version), ``estimator``, ``sr`` (Hz), ``classes``, ``feature_settings``
-        (step -> class and parameters), ``training_data``, ``nets`` (class,
+        (step -> class and parameters; for a pipeline inside a meta-estimator such
+        as :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier`,
+        ``"wrapper"`` first, with the meta-estimator's own parameters),
+        ``training_data``, ``nets`` (class,
         parameters, module architecture and number of weights of each network) and
         any field passed to ``save_model(metadata=...)``.
 

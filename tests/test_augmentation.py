@@ -103,9 +103,10 @@ def test_default_is_the_augmented_pipeline():
     plain = make_svc_pipeline(augment=False)
     assert isinstance(plain, Pipeline)
     assert type(plain[-1]).__name__ == "CalibratedClassifierCV"
-    assert plain[:-1].get_params(deep=False).keys() == model.estimator[:-1].get_params(
-        deep=False
-    ).keys()
+    assert (
+        plain[:-1].get_params(deep=False).keys()
+        == model.estimator[:-1].get_params(deep=False).keys()
+    )
 
 
 def test_default_predicts_an_unseen_speaker(fitted):
@@ -252,10 +253,15 @@ def test_invalid_parameters_and_lengths(fsdd_sample):
 
 
 def test_safe_round_trip(tmp_path, fitted):
-    from sklearn_audiodigit.persistence import load_model, save_model
+    from sklearn_audiodigit.persistence import load_model, read_model_metadata, save_model
 
     clf, X_test, _ = fitted
     save_model(clf, tmp_path / "speed.model")
+    meta = read_model_metadata(tmp_path / "speed.model")
+    assert meta["sr"] == 8000
+    assert meta["estimator"].startswith("SpeedPerturbedClassifier(Pipeline(trim=TrimSilence")
+    assert meta["feature_settings"]["wrapper"]["params"]["tilts"] == [-0.7, 0.7]
+    assert meta["feature_settings"]["features"]["params"]["n_mels"] == 16
     loaded = load_model(tmp_path / "speed.model")
     np.testing.assert_array_equal(loaded.predict(X_test), clf.predict(X_test))
     np.testing.assert_array_equal(loaded.predict_proba(X_test), clf.predict_proba(X_test))

@@ -578,7 +578,12 @@ def test_fitted_extractor_refuses_2d_clips_of_another_length(digit):
 def test_fitted_pipeline_refuses_a_changed_rate(model, digit):
     import copy
 
-    changed = copy.deepcopy(model).set_params(features__sr=16000)
+    # the default model: its own rate, then the rate of the fitted pipeline inside it
+    changed = copy.deepcopy(model).set_params(sr=16000)
+    with pytest.raises(AudioValueError, match="sr=8000 Hz at fit but sr=16000 Hz"):
+        changed.predict([digit])
+    changed = copy.deepcopy(model)
+    changed.estimator_.set_params(features__sr=16000)
     with pytest.raises(AudioValueError, match="features|MFCCExtractor"):
         changed.predict([digit])
 
