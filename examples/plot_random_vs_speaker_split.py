@@ -9,8 +9,8 @@ is tested on voices it has already learnt; leaving speakers out measures what
 a digit recogniser is for: people it has never heard.
 
 This example measures both on the bundled 300-clip sample, with the same model.
-On all 3,000 FSDD clips, ``audiodigit evaluate --dataset fsdd`` gives 0.990
-(random 5-fold), 0.993 (official split) and 0.882 (leave one speaker out); see
+On all 3,000 FSDD clips, ``audiodigit evaluate --dataset fsdd`` gives 0.991
+(random 5-fold), 0.997 (official split) and 0.907 (leave one speaker out); see
 :ref:`evaluation`.
 """
 
@@ -72,12 +72,12 @@ fig.tight_layout()
 # Measured on the full FSDD
 # -------------------------
 # ``audiodigit evaluate --dataset fsdd --cv random|official|speaker`` on all
-# 3,000 clips (the default model, 2 CPU cores):
+# 3,000 clips (the default model, one CPU core):
 #
 # ===============================  ==================  ==========
 # split                            accuracy            macro-F1
 # ===============================  ==================  ==========
-# random stratified 5-fold         0.990 +- 0.003      0.990
-# official (takes 0-4 test)        0.993               0.993
-# leave one speaker out (6 folds)  **0.882 +- 0.043**  0.881
+# random stratified 5-fold         0.991 +- 0.003      0.991
+# official (takes 0-4 test)        0.997               0.997
+# leave one speaker out (6 folds)  **0.907 +- 0.046**  0.907
 # ===============================  ==================  ==========

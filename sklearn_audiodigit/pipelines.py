@@ -52,8 +52,9 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
     -0.7 and 0.7); ``predict`` averages the SVC's decision values over the three
     speeds, and ``predict_proba`` is their softmax at a temperature fitted on
     3-fold out-of-fold decision values (Guo et al., ICML 2017), so that its argmax
-    is ``predict``. Fitting costs about 20 times the plain pipeline's SVC fit
-    (five copies, and the three calibration folds), prediction three times.
+    is ``predict``. Fitting takes about 15 times as long as the plain pipeline
+    (five copies, and the three calibration folds: 17-22 s for 2,500 FSDD clips
+    on one core), prediction about three times.
 
     With ``augment=False``, step 4 is the SVC with probabilities: a
     :class:`~sklearn.calibration.CalibratedClassifierCV` (sigmoid, 3 folds,
@@ -62,7 +63,7 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
     Every value was chosen by speaker-grouped cross-validation on FSDD (leave one
     speaker out, 6 folds) and checked with a nested search whose inner folds are
     grouped by speaker too. On the 3,000 clips of FSDD, leave one speaker out:
-    0.907 with ``augment=True`` (0.902 nested), 0.882 with ``augment=False``.
+    0.907 with ``augment=True`` (0.902 nested), 0.883 with ``augment=False``.
     The measurements, and what did not help, are in ``benchmarks/README.md``
     (``benchmarks/bench_accuracy.py``).
 

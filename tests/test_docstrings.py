@@ -19,6 +19,7 @@ MODULES = [
     "sklearn_audiodigit.preprocessing",
     "sklearn_audiodigit.features",
     "sklearn_audiodigit.pipelines",
+    "sklearn_audiodigit.augmentation",
     "sklearn_audiodigit.evaluation",
     "sklearn_audiodigit.reporting",
     "sklearn_audiodigit.persistence",
