@@ -371,8 +371,14 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
 
     def _average(self, inner, method, X):
         factors = self._check_factors() if self.test_time else (1.0,)
-        fn = getattr(inner, method)
-        return np.mean([fn(speed_perturb(X, f, sr=self.sr)) for f in factors], axis=0)
+        n = len(X)
+        # every copy in one call of the inner model (one pass through its pipeline)
+        batch = np.empty(n * len(factors), dtype=object)
+        for k, f in enumerate(factors):
+            for i, clip in enumerate(speed_perturb(X, f, sr=self.sr)):
+                batch[k * n + i] = clip
+        scores = np.asarray(getattr(inner, method)(batch), dtype=np.float64)
+        return scores.reshape((len(factors), n) + scores.shape[1:]).mean(axis=0)
 
     @available_if(_proba_available)
     def predict_proba(self, X):
