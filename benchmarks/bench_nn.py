@@ -38,6 +38,12 @@ def _parse(argv=None):
     parser.add_argument("--threads", type=int, default=1,
                         help="torch.set_num_threads (1: see benchmarks/README.md)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ensemble", type=int, default=1,
+                        help="average this many networks of different seeds "
+                             "(SeedEnsembleClassifier); 1: a single network")
+    parser.add_argument("--feature-params", default="{}",
+                        help='JSON of LogMelExtractor/MFCCExtractor parameters, e.g. '
+                             '\'{"top_db": 60}\'')
     parser.add_argument("--net-params", default="{}",
                         help='JSON of network parameters, e.g. \'{"max_epochs": 20}\'')
     parser.add_argument("--data-home", default=None,
@@ -46,10 +52,16 @@ def _parse(argv=None):
     return parser.parse_args(argv)
 
 
-def _fit_score(model, X_tr, y_tr, g_tr, X_te, y_te, seed, net_params):
-    from sklearn_audiodigit.nn import make_nn_pipeline
+def _fit_score(model, X_tr, y_tr, g_tr, X_te, y_te, seed, net_params,
+               ensemble=1, feature_params=None):
+    from sklearn_audiodigit.nn import SeedEnsembleClassifier, make_nn_pipeline
 
     pipe = make_nn_pipeline(model, random_state=seed, **net_params)
+    if feature_params:
+        pipe.set_params(**{f"features__{k}": v for k, v in feature_params.items()})
+    if ensemble > 1:
+        pipe.set_params(net=SeedEnsembleClassifier(
+            pipe.named_steps["net"], n_estimators=ensemble, random_state=seed))
     start = time.perf_counter()
     pipe.fit(X_tr, y_tr, net__groups=g_tr)
     fit_s = time.perf_counter() - start
@@ -70,6 +82,7 @@ def main(argv=None):
     speaker = np.asarray(bunch.speaker)
     take = np.asarray(bunch.take)
     net_params = json.loads(args.net_params)
+    feature_params = json.loads(args.feature_params)
     env = {
         "torch_threads": args.threads,
         "cpu_count": os.cpu_count(),
@@ -78,6 +91,8 @@ def main(argv=None):
         "python": platform.python_version(),
         "torch": torch.__version__,
         "net_params": net_params,
+        "feature_params": feature_params,
+        "ensemble": args.ensemble,
         "seed": args.seed,
     }
     print(json.dumps(env))
@@ -92,7 +107,8 @@ def main(argv=None):
                 splits = [("takes0-4", take >= 5, take < 5, y)]
             for fold, tr, te, y in splits:
                 acc, fit_s = _fit_score(
-                    model, X[tr], y[tr], speaker[tr], X[te], y[te], args.seed, net_params
+                    model, X[tr], y[tr], speaker[tr], X[te], y[te], args.seed, net_params,
+                    args.ensemble, feature_params,
                 )
                 row = {"model": model, "protocol": protocol, "fold": fold,
                        "accuracy": round(acc, 4), "fit_seconds": round(fit_s, 1),

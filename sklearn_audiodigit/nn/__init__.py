@@ -26,6 +26,7 @@ from ._classifiers import (
     ResNetClassifier,
     RNNClassifier,
 )
+from ._ensemble import SeedEnsembleClassifier
 from ._modules import FeedForwardNet, FrameNormalization, RecurrentNet, ResNet, SpectrogramCNN
 from ._pipelines import make_nn_pipeline
 from ._plotting import plot_learning_curves
@@ -40,6 +41,7 @@ __all__ = [
     "RecurrentNet",
     "ResNet",
     "ResNetClassifier",
+    "SeedEnsembleClassifier",
     "SpectrogramCNN",
     "make_nn_pipeline",
     "plot_learning_curves",
