@@ -136,9 +136,12 @@ def test_seed_ensemble_errors(digits):
     X, y = digits
     with pytest.raises(ValueError, match="n_estimators"):
         SeedEnsembleClassifier(_tiny_cnn(), n_estimators=0).fit(X, y)
+    from sklearn.neighbors import KNeighborsClassifier
     from sklearn.preprocessing import FunctionTransformer
 
     with pytest.raises(ValueError, match="random_state"):
+        SeedEnsembleClassifier(KNeighborsClassifier(3)).fit(X.reshape(len(X), -1), y)
+    with pytest.raises(ValueError, match="estimator"):
         SeedEnsembleClassifier(FunctionTransformer()).fit(X.reshape(len(X), -1), y)
     from sklearn.exceptions import NotFittedError
 

@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["SeedEnsembleClassifier"]
@@ -68,6 +69,12 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
     (20, 2)
     """
 
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
     def __init__(self, estimator=None, *, n_estimators=3, random_state=None):
         self.estimator = estimator
         self.n_estimators = n_estimators
@@ -95,15 +102,10 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If ``n_estimators`` is not a positive int, or if the estimator has no
-            ``random_state`` parameter.
+            If ``n_estimators`` is not a positive int, the estimator has no
+            ``fit`` and ``predict_proba``, or it has no ``random_state`` parameter.
         """
-        if (
-            not isinstance(self.n_estimators, numbers.Integral)
-            or isinstance(self.n_estimators, bool)
-            or self.n_estimators < 1
-        ):
-            raise ValueError(f"n_estimators must be a positive int, got {self.n_estimators!r}.")
+        self._validate_params()
         base = self._base()
         if "random_state" not in base.get_params(deep=False):
             raise ValueError(
