@@ -22,6 +22,13 @@ format that cannot execute code on load instead: one zip file holding
     weights are copied in. skorch's own pickling is never used, since it
     unpickles the torch state freely.
 
+A :class:`~sklearn_audiodigit.nn.SeedEnsembleClassifier` of those networks (the
+model itself or a Pipeline step) is stored the same way: its parameters (the
+unfitted ``estimator`` by class name and parameters), seeds and classes in
+``metadata.json`` (``"ensembles"``), each fitted copy as one more network. Such
+files are format version 2; files without an ensemble are still written as
+version 1, which earlier releases read.
+
 :func:`load_model` reads that format; joblib/pickle files load only with
 ``trust=True``. Every problem with a file (missing, empty, truncated, corrupted,
 foreign, untrusted) raises :class:`~sklearn_audiodigit.exceptions.ModelFileError`
@@ -57,8 +64,11 @@ __all__ = [
 
 #: Value of ``metadata["format"]`` in a safe model file.
 MODEL_FORMAT = "sklearn-audiodigit-model"
-#: Version of the safe format written by this library.
-FORMAT_VERSION = 1
+#: Newest version of the safe format, which this library reads and writes. Version
+#: 2 added SeedEnsembleClassifier (``"ensembles"`` in the metadata); a file without
+#: one is written as version 1, so that earlier releases still read it.
+FORMAT_VERSION = 2
+_FORMAT_VERSION_NO_ENSEMBLE = 1
 #: Value of ``payload["format"]`` in a joblib model file (``format="joblib"``).
 JOBLIB_FORMAT = "sklearn-audiodigit-joblib-1"
 
@@ -83,7 +93,15 @@ TRUSTED_TYPES = (
 
 _METADATA = "metadata.json"
 _SKLEARN = "model.skops"
-_RESERVED_KEYS = ("format", "format_version", "created", "versions", "nets", "estimator")
+_RESERVED_KEYS = (
+    "format",
+    "format_version",
+    "created",
+    "versions",
+    "nets",
+    "ensembles",
+    "estimator",
+)
 # Largest metadata.json read, in bytes (a guard against zip bombs).
 _MAX_JSON = 64 << 20
 
@@ -227,15 +245,24 @@ def _feature_settings(model):
     return settings
 
 
+def _step_label(step):
+    """A Pipeline step in a few words: its class; a SeedEnsembleClassifier's size too."""
+    if isinstance(step, str) or step is None:
+        return str(step)
+    if _is_ensemble(step):
+        base = "CNNClassifier" if step.estimator is None else type(step.estimator).__name__
+        return f"{type(step).__name__}({step.n_estimators} x {base})"
+    return type(step).__name__
+
+
 def _describe_estimator(model):
     from sklearn.pipeline import Pipeline
 
     if isinstance(model, Pipeline):
-        inner = ", ".join(
-            f"{name}={step if isinstance(step, str) or step is None else type(step).__name__}"
-            for name, step in model.steps
-        )
+        inner = ", ".join(f"{name}={_step_label(step)}" for name, step in model.steps)
         return f"Pipeline({inner})"
+    if _is_ensemble(model):
+        return _step_label(model)
     pipeline = _inner_pipeline(model)
     if pipeline is not None:
         return f"{type(model).__name__}({_describe_estimator(pipeline)})"
@@ -296,11 +323,24 @@ def _skorch_net_type():
     return sys.modules["skorch"].NeuralNet
 
 
+def _ensemble_type():
+    """``SeedEnsembleClassifier`` if it is imported (no ensemble can exist otherwise)."""
+    module = sys.modules.get(f"{__package__}.nn._ensemble")
+    return None if module is None else module.SeedEnsembleClassifier
+
+
+def _is_ensemble(obj):
+    """Whether ``obj`` is a SeedEnsembleClassifier (exactly: a subclass is not stored)."""
+    ensemble_type = _ensemble_type()
+    return ensemble_type is not None and type(obj) is ensemble_type
+
+
 def _find_nets(model, net_type, prefix=()):
-    """Yield ``(path, net)`` for every network: the model itself or steps of Pipelines."""
+    """Yield ``(path, net)`` for every network or SeedEnsembleClassifier of networks:
+    the model itself or steps of Pipelines."""
     from sklearn.pipeline import Pipeline
 
-    if isinstance(model, net_type):
+    if isinstance(model, net_type) or _is_ensemble(model):
         yield prefix, model
     elif isinstance(model, Pipeline):
         for name, step in model.steps:
@@ -311,20 +351,29 @@ def _check_no_hidden_nets(model, net_type, where="model"):
     """Raise if a network hides somewhere other than a Pipeline step (e.g. a meta-estimator)."""
     from sklearn.pipeline import Pipeline
 
-    if isinstance(model, net_type):
-        return
+    if isinstance(model, net_type) or _is_ensemble(model):
+        return  # _encode_net and _encode_ensemble check what they hold
     if isinstance(model, Pipeline):
         for name, step in model.steps:
             _check_no_hidden_nets(step, net_type, f"{where}.{name}")
         return
     if not hasattr(model, "get_params"):
         return
+    ensemble_type = _ensemble_type()
+    hidden = net_type if ensemble_type is None else (net_type, ensemble_type)
+    if isinstance(model, hidden):
+        raise TypeError(
+            f"{where} is a {_qualname(model)}, a subclass of SeedEnsembleClassifier, which "
+            "the safe format does not store. Save it with format='joblib' (loadable only "
+            "with trust=True)."
+        )
     for key, value in model.get_params(deep=True).items():
-        if isinstance(value, net_type):
+        if isinstance(value, hidden):
             raise TypeError(
                 f"{where} holds a neural network in {key!r}, outside a Pipeline step; the "
-                "safe format stores networks only as the model itself or as Pipeline "
-                "steps. Save it with format='joblib' (loadable only with trust=True)."
+                "safe format stores networks (and SeedEnsembleClassifier) only as the "
+                "model itself or as Pipeline steps. Save it with format='joblib' (loadable "
+                "only with trust=True)."
             )
 
 
@@ -406,11 +455,8 @@ def _decode_param(value):
     return value
 
 
-def _encode_net(net, weights_name):
-    """(description dict, safetensors bytes) of a fitted network."""
-    from safetensors.torch import save as save_tensors
-    from sklearn.utils.validation import check_is_fitted
-
+def _check_net_class(net):
+    """The class name of ``net``, one of :mod:`sklearn_audiodigit.nn`'s networks, or raise."""
     classes = _net_classes()
     cls_name = type(net).__name__
     if classes.get(cls_name) is not type(net):
@@ -419,7 +465,12 @@ def _encode_net(net, weights_name):
             f"({', '.join(classes)}), not {_qualname(net)}; save it with format='joblib' "
             "(loadable only with trust=True)"
         )
-    check_is_fitted(net, ["label_encoder_", "module_"])
+    return cls_name
+
+
+def _encode_net_params(net):
+    """The parameters of a network (fitted or not) as JSON."""
+    cls_name = type(net).__name__
     defaults = type(net)().get_params(deep=False)
     params = {}
     for key, value in net.get_params(deep=False).items():
@@ -436,15 +487,37 @@ def _encode_net(net, weights_name):
                 "JSON values, tuples, FrameAugmenter and default classes can be stored. Save "
                 "it with format='joblib' (loadable only with trust=True)"
             ) from None
-    classes_ = np.asarray(net.classes_)
+    return params
+
+
+def _encode_labels(est):
+    """``{"classes", "classes_dtype"}`` of a fitted classifier, for JSON."""
+    classes_ = np.asarray(est.classes_)
     if classes_.dtype.kind not in "biufU":
         raise TypeError(
-            f"cannot save {cls_name} with labels of dtype {classes_.dtype} in the safe format; "
-            "use int, float, bool or str labels"
+            f"cannot save {type(est).__name__} with labels of dtype {classes_.dtype} in the "
+            "safe format; use int, float, bool or str labels"
         )
+    return {"classes": classes_.tolist(), "classes_dtype": classes_.dtype.str}
+
+
+def _decode_labels(fitted, path):
+    dtype = np.dtype(fitted["classes_dtype"])
+    if dtype.kind not in "biufU":
+        raise ModelFileError(f"{path}: labels of dtype {dtype} cannot be stored safely")
+    return np.asarray(fitted["classes"], dtype=dtype)
+
+
+def _encode_net(net, weights_name):
+    """(description dict, safetensors bytes) of a fitted network."""
+    from safetensors.torch import save as save_tensors
+    from sklearn.utils.validation import check_is_fitted
+
+    cls_name = _check_net_class(net)
+    check_is_fitted(net, ["label_encoder_", "module_"])
+    params = _encode_net_params(net)
     fitted = {
-        "classes": classes_.tolist(),
-        "classes_dtype": classes_.dtype.str,
+        **_encode_labels(net),
         "input_shape": list(net.input_shape_),
         "n_classes": int(net.n_classes_),
         "n_features_in": int(net.n_features_in_),
@@ -480,40 +553,52 @@ def _history_default(value):
     raise TypeError(type(value).__name__)
 
 
-def _decode_net(description, weights, *, device, path):
+def _build_net(cls_name, params, *, device, path, warned):
+    """An unfitted network from its class name and JSON parameters, on a usable device.
+
+    ``device=None`` keeps the saved device unless it is CUDA and CUDA is missing:
+    then the CPU, with one warning per file (``warned`` holds the devices warned
+    about).
+    """
+    import torch
+
+    classes = _net_classes()
+    if cls_name not in classes:
+        raise UntrustedModelError(
+            f"{path}: refers to a network class {cls_name!r}, which is not one of "
+            f"{', '.join(classes)}"
+        )
+    params = {k: _decode_param(v) for k, v in params.items()}
+    saved_device = str(params.get("device") or "cpu")
+    if device is None:
+        device = saved_device
+        if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+            if saved_device not in warned:
+                warned.add(saved_device)
+                warnings.warn(
+                    f"{path}: the {cls_name} was saved for device {saved_device!r}, but "
+                    "CUDA is not available here; it is loaded on the CPU (device='cpu')",
+                    UserWarning,
+                    stacklevel=5,
+                )
+            device = "cpu"
+    params["device"] = str(device)
+    return classes[cls_name](**params)
+
+
+def _decode_net(description, weights, *, device, path, warned):
     """Rebuild a fitted network from its description and safetensors bytes."""
     import torch
     from safetensors.torch import load as load_tensors
     from sklearn.preprocessing import LabelEncoder
     from skorch.history import History
 
-    classes = _net_classes()
-    cls_name = description["class"]
-    if cls_name not in classes:
-        raise UntrustedModelError(
-            f"{path}: refers to a network class {cls_name!r}, which is not one of "
-            f"{', '.join(classes)}"
-        )
-    params = {k: _decode_param(v) for k, v in description["params"].items()}
-    saved_device = str(params.get("device") or "cpu")
-    if device is None:
-        device = saved_device
-        if torch.device(device).type == "cuda" and not torch.cuda.is_available():
-            warnings.warn(
-                f"{path}: the {cls_name} was saved for device {saved_device!r}, but CUDA is "
-                "not available here; it is loaded on the CPU (device='cpu')",
-                UserWarning,
-                stacklevel=4,
-            )
-            device = "cpu"
-    params["device"] = str(device)
-    net = classes[cls_name](**params)
+    net = _build_net(
+        description["class"], description["params"], device=device, path=path, warned=warned
+    )
     fitted = description["fitted"]
     net.label_encoder_ = LabelEncoder()
-    dtype = np.dtype(fitted["classes_dtype"])
-    if dtype.kind not in "biufU":
-        raise ModelFileError(f"{path}: labels of dtype {dtype} cannot be stored safely")
-    net.label_encoder_.classes_ = np.asarray(fitted["classes"], dtype=dtype)
+    net.label_encoder_.classes_ = _decode_labels(fitted, path)
     net.input_shape_ = tuple(int(n) for n in fitted["input_shape"])
     net.n_classes_ = int(fitted["n_classes"])
     net.n_features_in_ = int(fitted["n_features_in"])
@@ -531,6 +616,103 @@ def _decode_net(description, weights, *, device, path):
     return net
 
 
+_ENSEMBLE_FITTED = ("estimators_", "seeds_", "classes_")
+
+
+def _encode_ensemble(ens, first_net):
+    """(description, [(net description, safetensors bytes)]) of a fitted SeedEnsembleClassifier.
+
+    Copy ``i`` is stored as the network ``nets/<first_net + i>.safetensors``.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(ens, list(_ENSEMBLE_FITTED))
+    unknown = sorted(
+        k
+        for k in vars(ens)
+        if k.endswith("_") and not k.startswith("_") and k not in _ENSEMBLE_FITTED
+    )
+    if unknown:  # pragma: no cover - guards against an attribute added later and lost here
+        raise TypeError(
+            f"the safe format does not know the fitted attributes {unknown} of "
+            f"{type(ens).__name__}; save it with format='joblib' (loadable only with trust=True)"
+        )
+    base = ens.estimator
+    if base is None:
+        estimator = None
+    else:
+        try:
+            cls_name = _check_net_class(base)
+        except TypeError:
+            raise TypeError(
+                f"the safe format stores a SeedEnsembleClassifier of the networks of "
+                f"sklearn_audiodigit.nn ({', '.join(_net_classes())}), not of "
+                f"{_qualname(base)}; save it with format='joblib' (loadable only with "
+                "trust=True)"
+            ) from None
+        estimator = {"class": cls_name, "params": _encode_net_params(base)}
+    params = {}
+    for key, value in ens.get_params(deep=False).items():
+        if key == "estimator" or key.startswith("_"):
+            continue
+        try:
+            params[key] = _encode_param(value)
+        except TypeError:
+            raise TypeError(
+                f"cannot save {type(ens).__name__} parameter {key}={value!r} in the safe "
+                "format: only JSON values can be stored (an int random_state, not a "
+                "RandomState). Save it with format='joblib' (loadable only with trust=True)"
+            ) from None
+    seeds = np.asarray(ens.seeds_, dtype=np.int64)
+    if seeds.shape != (len(ens.estimators_),):
+        raise ValueError(
+            f"{type(ens).__name__} has {seeds.size} seeds_ for {len(ens.estimators_)} "
+            "estimators_; refit it"
+        )
+    copies = [
+        _encode_net(net, f"nets/{first_net + i}.safetensors")
+        for i, net in enumerate(ens.estimators_)
+    ]
+    description = {
+        "class": type(ens).__name__,
+        "params": params,
+        "estimator": estimator,
+        "n_estimators": len(ens.estimators_),
+        "fitted": {**_encode_labels(ens), "seeds": seeds.tolist()},
+    }
+    return description, copies
+
+
+def _decode_ensemble(description, copies, *, device, path, warned):
+    """Rebuild a fitted SeedEnsembleClassifier from its description and fitted copies
+    (``copies``: copy index -> network)."""
+    from .nn import SeedEnsembleClassifier
+
+    if description.get("class") != SeedEnsembleClassifier.__name__:
+        raise UntrustedModelError(
+            f"{path}: refers to an ensemble class {description.get('class')!r}, which is not "
+            f"{SeedEnsembleClassifier.__name__}"
+        )
+    params = {k: _decode_param(v) for k, v in description["params"].items()}
+    estimator = description.get("estimator")
+    if estimator is not None:
+        estimator = _build_net(
+            estimator["class"], estimator["params"], device=device, path=path, warned=warned
+        )
+    ens = SeedEnsembleClassifier(estimator, **params)
+    fitted = description["fitted"]
+    seeds = np.asarray(fitted["seeds"], dtype=np.int64)
+    if seeds.ndim != 1 or sorted(copies) != list(range(len(seeds))):
+        raise ModelFileError(
+            f"{path}: the ensemble at step {tuple(description['path'])} records "
+            f"{seeds.size} seeds but the file holds its copies {sorted(copies)}"
+        )
+    ens.estimators_ = [copies[i] for i in range(len(seeds))]
+    ens.seeds_ = seeds
+    ens.classes_ = _decode_labels(fitted, path)
+    return ens
+
+
 # --------------------------------------------------------------------------- saving
 def save_model(model, path, *, metadata=None, format="safe"):
     """Save a fitted model to one file.
@@ -540,7 +722,9 @@ def save_model(model, path, *, metadata=None, format="safe"):
     model : estimator
         A fitted scikit-learn estimator or Pipeline, e.g. from
         :func:`~sklearn_audiodigit.make_model`. Networks of
-        :mod:`sklearn_audiodigit.nn` may be the model itself or Pipeline steps.
+        :mod:`sklearn_audiodigit.nn`, and
+        :class:`~sklearn_audiodigit.nn.SeedEnsembleClassifier` of them, may be the
+        model itself or Pipeline steps, not parts of another meta-estimator.
     path : str or os.PathLike
         File to write. It is written through a temporary file in the same folder
         and moved into place in one step, so a failure leaves no partial file.
@@ -565,9 +749,10 @@ def save_model(model, path, *, metadata=None, format="safe"):
     ------
     TypeError
         If the safe format cannot store part of the model (an object skops cannot
-        serialise, a network that is not one of :mod:`sklearn_audiodigit.nn`,
-        non-JSON network parameters such as custom callbacks); the message says
-        what. ``format="joblib"`` stores anything.
+        serialise, a network that is not one of :mod:`sklearn_audiodigit.nn`, a
+        network or ensemble inside another meta-estimator, non-JSON network
+        parameters such as custom callbacks); the message says what.
+        ``format="joblib"`` stores anything.
     ValueError
         If ``format`` is unknown or ``metadata`` uses a reserved key or holds
         values that are not JSON-representable.
@@ -605,7 +790,7 @@ def save_model(model, path, *, metadata=None, format="safe"):
     nets = list(_find_nets(model, net_type)) if net_type is not None else []
     record = {
         "format": MODEL_FORMAT if format == "safe" else JOBLIB_FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": _FORMAT_VERSION_NO_ENSEMBLE,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "versions": _versions(with_torch=bool(nets)),
         "estimator": _describe_estimator(model),
@@ -629,8 +814,18 @@ def save_model(model, path, *, metadata=None, format="safe"):
         _check_no_hidden_nets(model, net_type)
     members = {}
     net_records = []
-    for i, (net_path, net) in enumerate(nets):
-        name = f"nets/{i}.safetensors"
+    ensemble_records = []
+    for net_path, net in nets:
+        if _is_ensemble(net):
+            description, copies = _encode_ensemble(net, len(net_records))
+            description["path"] = list(net_path)
+            for i, (copy_description, weights) in enumerate(copies):
+                copy_description.update(path=list(net_path), ensemble=len(ensemble_records), copy=i)
+                net_records.append(copy_description)
+                members[copy_description["weights"]] = weights
+            ensemble_records.append(description)
+            continue
+        name = f"nets/{len(net_records)}.safetensors"
         description, weights = _encode_net(net, name)
         description["path"] = list(net_path)
         net_records.append(description)
@@ -647,6 +842,9 @@ def save_model(model, path, *, metadata=None, format="safe"):
                 "with format='joblib' (loadable only with trust=True)"
             ) from err
     record["nets"] = net_records
+    if ensemble_records:
+        record["ensembles"] = ensemble_records
+        record["format_version"] = FORMAT_VERSION
     record["sklearn_part"] = _SKLEARN if rest is not None else None
     meta_bytes = json.dumps(record, indent=1, allow_nan=True).encode("utf-8")
 
@@ -799,8 +997,13 @@ def read_model_metadata(path, *, trust=False):
         as :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier`,
         ``"wrapper"`` first, with the meta-estimator's own parameters),
         ``training_data``, ``nets`` (class,
-        parameters, module architecture and number of weights of each network) and
-        any field passed to ``save_model(metadata=...)``.
+        parameters, module architecture and number of weights of each network; for
+        a copy inside an ensemble, also ``ensemble`` and ``copy``, its indices),
+        ``ensembles`` (only when the model holds a
+        :class:`~sklearn_audiodigit.nn.SeedEnsembleClassifier`: its step ``path``,
+        ``class``, ``params``, unfitted ``estimator`` as class and parameters,
+        ``n_estimators`` and ``fitted`` seeds and classes) and any field passed to
+        ``save_model(metadata=...)``.
 
     Raises
     ------
@@ -941,9 +1144,27 @@ def _load_zip(p, zf, *, device, trusted_types):
                 "load_model(trusted_types=[...])"
             )
         model = sio.load(io.BytesIO(data), trusted=sorted(set(untrusted)))
+    ensembles = meta.get("ensembles") or []
+    copies = [{} for _ in ensembles]
+    warned = set()
+    placed = []
     for description in nets:
-        net = _decode_net(description, zf.read(description["weights"]), device=device, path=p)
-        path = tuple(description["path"])
+        net = _decode_net(
+            description, zf.read(description["weights"]), device=device, path=p, warned=warned
+        )
+        k = description.get("ensemble")
+        if k is None:
+            placed.append((tuple(description["path"]), net))
+        elif isinstance(k, int) and 0 <= k < len(ensembles):
+            copies[k][int(description["copy"])] = net
+        else:
+            raise ModelFileError(
+                f"{p}: a network belongs to ensemble {k!r}, which is not described"
+            )
+    for description, found in zip(ensembles, copies, strict=True):
+        ensemble = _decode_ensemble(description, found, device=device, path=p, warned=warned)
+        placed.append((tuple(description["path"]), ensemble))
+    for path, net in placed:
         if model is None and path:
             raise ModelFileError(f"{p}: a network at step {path} but no pipeline")
         model = net if model is None else _set_at(model, path, net)

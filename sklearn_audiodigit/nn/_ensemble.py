@@ -52,9 +52,12 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
     reached 0.929 leave one speaker out (one CNN: 0.917) and 0.9967 on the
     official split (one CNN: 0.9933).
 
-    Saving: the safe format of :func:`sklearn_audiodigit.save_model` stores
-    networks only as pipeline steps, so a pipeline holding this ensemble is saved
-    with ``format="joblib"`` (and loaded with ``trust=True``).
+    Saving: the safe format of :func:`sklearn_audiodigit.save_model` stores the
+    ensemble when it is the model itself or a pipeline step and wraps one of the
+    networks of this module: each fitted copy as a network (JSON description and
+    safetensors weights), ``seeds_``, ``classes_`` and the parameters as JSON.
+    Inside another meta-estimator, or around another estimator, it needs
+    ``format="joblib"`` (loaded with ``trust=True``).
 
     Examples
     --------
