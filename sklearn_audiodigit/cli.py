@@ -87,6 +87,14 @@ def _add_model_options(p):
         default="cpu",
         help="torch device for the networks: cpu (default) or cuda",
     )
+    g.add_argument(
+        "--n-estimators",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="networks only: average N copies of the network trained from different "
+        "seeds (SeedEnsembleClassifier), for N times the cost (default: 1, one network)",
+    )
 
 
 def _build_parser():
@@ -238,11 +246,37 @@ def _targets(args, bunch):
     return np.asarray(bunch.target), np.asarray(bunch.speaker)
 
 
+def _check_model_options(parser, args):
+    """Refuse combinations of model options that argparse cannot see (exit status 2)."""
+    from .pipelines import NEURAL_MODELS
+
+    if args.n_estimators > 1 and args.model not in NEURAL_MODELS:
+        parser.error(
+            f"argument --n-estimators: {args.n_estimators} copies need a network model "
+            f"(--model {', '.join(NEURAL_MODELS)}); --model {args.model} is not one"
+        )
+
+
 def _make_model(args):
     from .pipelines import NEURAL_MODELS, make_model
 
     params = {"device": args.device} if args.model in NEURAL_MODELS else {}
-    return make_model(args.model, sr=args.sr, random_state=args.random_state, **params)
+    model = make_model(args.model, sr=args.sr, random_state=args.random_state, **params)
+    if args.n_estimators > 1:
+        from .nn import SeedEnsembleClassifier
+
+        # same step name, so that fit parameters such as net__groups reach every copy
+        name, net = model.steps[-1]
+        ensemble = SeedEnsembleClassifier(
+            net, n_estimators=args.n_estimators, random_state=args.random_state
+        )
+        model.set_params(**{name: ensemble})
+    return model
+
+
+def _model_label(args):
+    """``cnn``, or ``cnn x 3`` for an ensemble of three."""
+    return args.model if args.n_estimators == 1 else f"{args.model} x {args.n_estimators}"
 
 
 def _groups_fit_param(args, model):
@@ -281,6 +315,8 @@ def _cmd_evaluate(args, out):
         description=cv_desc,
     )
     meta = {"model": args.model, "dataset": data_desc, "target": args.target, "sr": args.sr}
+    if args.n_estimators > 1:
+        meta["n_estimators"] = args.n_estimators
     report.extra.update(meta)
     if args.out:
         paths = save_report(report, args.out)
@@ -289,7 +325,7 @@ def _cmd_evaluate(args, out):
     if args.json:
         out.write(json.dumps(report.to_dict()) + "\n")
     else:
-        title = f"{args.model} on {data_desc}, target={args.target}"
+        title = f"{_model_label(args)} on {data_desc}, target={args.target}"
         out.write(format_report(report, title=title) + "\n")
     return 0
 
@@ -305,6 +341,7 @@ def _cmd_train(args, out):
     model.fit(bunch.data, y, **fit_params)
     metadata = {
         "model_name": args.model,
+        **({"n_estimators": args.n_estimators} if args.n_estimators > 1 else {}),
         "target": args.target,
         "sr": args.sr,
         "training_data": describe_training_data(
@@ -314,7 +351,7 @@ def _cmd_train(args, out):
     path = Path(args.output)
     save_model(model, path, metadata=metadata, format=args.format)
     out.write(
-        f"trained {args.model} on {len(y)} clips of {data_desc}; saved to {path} "
+        f"trained {_model_label(args)} on {len(y)} clips of {data_desc}; saved to {path} "
         f"({args.format} format)\n"
     )
     return 0
@@ -487,8 +524,18 @@ def _format_info(path, meta):
             params = ", ".join(f"{k}={v!r}" for k, v in (step.get("params") or {}).items())
             cls = str(step.get("class", "?")).rsplit(".", 1)[-1]
             lines.append(f"  {name}: {cls}({params})")
+    for ensemble in meta.get("ensembles") or ():
+        step = "/".join(ensemble.get("path") or []) or "(the model)"
+        base = (ensemble.get("estimator") or {}).get("class", "CNNClassifier")
+        params = ", ".join(f"{k}={v}" for k, v in (ensemble.get("params") or {}).items())
+        lines.append(
+            f"ensemble {step}: {ensemble.get('class')}({params}), "
+            f"{ensemble.get('n_estimators')} x {base} averaged"
+        )
     for net in meta.get("nets") or ():
         step = "/".join(net.get("path") or []) or "(the model)"
+        if net.get("copy") is not None:
+            step = f"{step}[{net['copy']}]"
         module = net.get("module") or {}
         mparams = ", ".join(f"{k}={v}" for k, v in (module.get("params") or {}).items())
         lines.append(
@@ -510,6 +557,7 @@ def _format_info(path, meta):
             "training_data",
             "feature_settings",
             "nets",
+            "ensembles",
             "sklearn_part",
             "library_version",
         }
@@ -546,6 +594,8 @@ def main(argv=None):
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.command in ("evaluate", "train"):
+            _check_model_options(parser, args)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0)
     if args.command is None:

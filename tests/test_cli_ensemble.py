@@ -1,0 +1,168 @@
+"""``audiodigit train|evaluate --n-estimators N``: seed ensembles from the command line."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sklearn_audiodigit.cli import _build_parser, _groups_fit_param, _make_model, main
+from sklearn_audiodigit.persistence import load_model, read_model_metadata
+
+pytest.importorskip("torch")
+pytest.importorskip("skorch")
+pytest.importorskip("safetensors")
+
+from sklearn_audiodigit.nn import CNNClassifier, SeedEnsembleClassifier  # noqa: E402
+
+TINY = {"channels": (4, 8), "max_epochs": 2, "batch_size": 16}
+
+
+def _records(out):
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory, fsdd_sample):
+    """Two takes of every digit and speaker of the bundled sample (120 clips)."""
+    folder = tmp_path_factory.mktemp("data")
+    for f in fsdd_sample.filenames:
+        if Path(f).stem.endswith(("_0", "_1")):
+            shutil.copy(f, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_cnn():
+    """``make_model("cnn")`` builds the smallest CNN while the fixture is active."""
+    import sklearn_audiodigit.pipelines as pipelines
+
+    original = pipelines.make_model
+
+    def make_tiny(name, **params):
+        return original(name, **({**params, **TINY} if name == "cnn" else params))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipelines, "make_model", make_tiny)
+        yield
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, small_data, tiny_cnn):
+    """A two-CNN ensemble trained by ``audiodigit train``, and each copy's fit arguments."""
+    calls = []
+    fit = CNNClassifier.fit
+
+    def spy(self, X, y, groups=None, **fit_params):
+        calls.append((self.random_state, None if groups is None else np.array(groups)))
+        return fit(self, X, y, groups=groups, **fit_params)
+
+    path = tmp_path_factory.mktemp("model") / "cnn2.model"
+    argv = ["train", "--data", str(small_data), "--model", "cnn", "--n-estimators", "2"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(CNNClassifier, "fit", spy)
+        assert main([*argv, "--random-state", "3", "--output", str(path), "--quiet"]) == 0
+    return path, calls
+
+
+@pytest.fixture(scope="module")
+def clip(fsdd_sample):
+    """A recording of a "3" that is not in the training folder."""
+    return next(f for f in fsdd_sample.filenames if Path(f).name == "3_theo_4.wav")
+
+
+def _args(*argv):
+    return _build_parser().parse_args(["train", "--output", "x.model", *argv])
+
+
+# ------------------------------------------------------------------ building the model
+def test_n_estimators_wraps_the_net_step_and_keeps_its_name():
+    args = _args("--model", "cnn", "--n-estimators", "3", "--random-state", "7")
+    model = _make_model(args)
+    ens = model.steps[-1][1]
+    assert model.steps[-1][0] == "net" and type(ens) is SeedEnsembleClassifier
+    assert ens.n_estimators == 3 and ens.random_state == 7
+    assert type(ens.estimator) is CNNClassifier and ens.estimator.random_state == 7
+    assert _groups_fit_param(args, model) == "net__groups"
+
+
+def test_default_is_one_plain_network():
+    args = _args("--model", "rnn")
+    assert args.n_estimators == 1
+    assert type(_make_model(args).steps[-1][1]).__name__ == "RNNClassifier"
+
+
+# ------------------------------------------------------------------ train, predict, info
+def test_train_saves_a_safe_ensemble_and_routes_speakers_to_every_copy(trained, small_data):
+    path, calls = trained
+    meta = read_model_metadata(path)  # a safe file: readable without trust
+    assert meta["format"] == "sklearn-audiodigit-model"
+    assert meta["model_name"] == "cnn" and meta["n_estimators"] == 2
+    (ens,) = meta["ensembles"]
+    assert ens["path"] == ["net"] and ens["n_estimators"] == 2
+    assert ens["params"] == {"n_estimators": 2, "random_state": 3}
+    assert len(meta["nets"]) == 2
+    # every copy was fitted once, with its own seed and the speakers of the clips
+    assert [seed for seed, _ in calls] == ens["fitted"]["seeds"]
+    speakers = sorted({Path(f).stem.split("_")[1] for f in small_data.iterdir()})
+    for _, groups in calls:
+        assert groups is not None and len(groups) == 120
+        assert sorted(set(groups)) == speakers
+    np.testing.assert_array_equal(calls[0][1], calls[1][1])
+
+
+def test_predict_loads_the_ensemble(capsys, trained, clip):
+    from sklearn_audiodigit.io import read_audio
+
+    path, _ = trained
+    assert main(["predict", str(path), clip, "--json", "--top-k", "3"]) == 0
+    captured = capsys.readouterr()
+    assert "error" not in captured.err
+    (record,) = _records(captured.out)
+    model = load_model(path)
+    wave, _ = read_audio(clip, sr=8000)
+    X = np.empty(1, dtype=object)
+    X[0] = wave
+    proba = model.predict_proba(X)[0]
+    assert record["label"] == int(model.classes_[proba.argmax()])
+    assert record["confidence"] == pytest.approx(proba.max())
+    assert len(record["top_k"]) == 3
+
+
+def test_info_shows_the_ensemble(capsys, trained):
+    path, _ = trained
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "SeedEnsembleClassifier(2 x CNNClassifier)" in out
+    assert "ensemble net: SeedEnsembleClassifier(n_estimators=2, random_state=3)" in out
+    assert "network net[0]: CNNClassifier" in out and "network net[1]: CNNClassifier" in out
+
+
+def test_evaluate_with_n_estimators(capsys, small_data, tiny_cnn):
+    argv = ["evaluate", "--data", str(small_data), "--model", "cnn", "--n-estimators", "2"]
+    assert main([*argv, "--json", "--quiet"]) == 0
+    report = _records(capsys.readouterr().out)[0]
+    assert report["extra"]["model"] == "cnn" and report["extra"]["n_estimators"] == 2
+    assert len(report["fold_accuracies"]) == 6  # one speaker left out per fold
+    assert all(0.0 <= a <= 1.0 for a in report["fold_accuracies"])
+
+
+# ------------------------------------------------------------------ usage errors
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_n_estimators_with_svc_is_a_usage_error(capsys, tmp_path, command):
+    out = tmp_path / "svc.model"
+    argv = [command, "--model", "svc", "--n-estimators", "2"]
+    argv += ["--output", str(out)] if command == "train" else []
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "usage" in err.lower()
+    assert "--n-estimators" in err and "svc" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_n_estimators_must_be_a_positive_int(capsys, tmp_path, value):
+    argv = ["train", "--model", "cnn", "--n-estimators", value, "-o", str(tmp_path / "m")]
+    assert main(argv) == 2
+    assert "--n-estimators" in capsys.readouterr().err
