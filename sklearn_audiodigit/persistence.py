@@ -336,8 +336,7 @@ def _is_ensemble(obj):
 
 
 def _find_nets(model, net_type, prefix=()):
-    """Yield ``(path, net)`` for every network or SeedEnsembleClassifier of networks:
-    the model itself or steps of Pipelines."""
+    """Yield ``(path, net)`` for every network or ensemble: the model itself or Pipeline steps."""
     from sklearn.pipeline import Pipeline
 
     if isinstance(model, net_type) or _is_ensemble(model):
@@ -684,8 +683,10 @@ def _encode_ensemble(ens, first_net):
 
 
 def _decode_ensemble(description, copies, *, device, path, warned):
-    """Rebuild a fitted SeedEnsembleClassifier from its description and fitted copies
-    (``copies``: copy index -> network)."""
+    """Rebuild a fitted SeedEnsembleClassifier from its description and ``copies``.
+
+    ``copies`` maps each copy's index to its rebuilt network.
+    """
     from .nn import SeedEnsembleClassifier
 
     if description.get("class") != SeedEnsembleClassifier.__name__:
