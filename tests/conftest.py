@@ -1,5 +1,8 @@
 """Shared fixtures: the bundled FSDD sample and synthetic signals (tones, chirps, noise)."""
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -12,6 +15,16 @@ def fsdd_sample():
     from sklearn_audiodigit.datasets import load_fsdd_sample
 
     return load_fsdd_sample()
+
+
+@pytest.fixture(scope="session")
+def small_data(tmp_path_factory, fsdd_sample):
+    """A folder of two takes of every digit and speaker of the bundled sample (120 clips)."""
+    folder = tmp_path_factory.mktemp("data")
+    for f in fsdd_sample.filenames:
+        if Path(f).stem.endswith(("_0", "_1")):
+            shutil.copy(f, folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """``audiodigit train|evaluate --n-estimators N``: seed ensembles from the command line."""
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,16 +20,6 @@ TINY = {"channels": (4, 8), "max_epochs": 2, "batch_size": 16}
 
 def _records(out):
     return [json.loads(line) for line in out.splitlines() if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def small_data(tmp_path_factory, fsdd_sample):
-    """Two takes of every digit and speaker of the bundled sample (120 clips)."""
-    folder = tmp_path_factory.mktemp("data")
-    for f in fsdd_sample.filenames:
-        if Path(f).stem.endswith(("_0", "_1")):
-            shutil.copy(f, folder)
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -25,16 +25,6 @@ def _error_lines(err):
 
 
 @pytest.fixture(scope="module")
-def small_data(tmp_path_factory, fsdd_sample):
-    """Two takes of every digit and speaker of the bundled sample (120 clips)."""
-    folder = tmp_path_factory.mktemp("data")
-    for f in fsdd_sample.filenames:
-        if Path(f).stem.endswith(("_0", "_1")):
-            shutil.copy(f, folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def model(tmp_path_factory, small_data):
     path = tmp_path_factory.mktemp("model") / "digits.model"
     assert main(["train", "--data", str(small_data), "--output", str(path), "--quiet"]) == 0
