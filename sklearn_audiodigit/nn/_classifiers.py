@@ -704,8 +704,13 @@ class CNNClassifier(_AudioNetClassifier):
 
     Parameters
     ----------
-    channels : tuple of int, default=(16, 32, 64)
-        Output channels of each convolutional block.
+    channels : tuple of int, default=(48, 96, 192)
+        Output channels of each convolutional block. Width is what moved the
+        speaker-independent accuracy most after the per-clip normalisation:
+        leave one speaker out on FSDD, 16-32-64 gave 0.913, 32-64-128 0.937
+        and 48-96-192 0.942 (benchmarks/README.md), for about 1x, 2x and 4x
+        the training time. Narrower networks (e.g. ``(16, 32)``) train in
+        seconds for tests and demos.
     dropout : float, default=0.3
         Dropout before the classifier (half of it in the blocks).
     normalize : {"utterance", "band", "clip"} or None, default="clip"
@@ -746,7 +751,7 @@ class CNNClassifier(_AudioNetClassifier):
     def __init__(
         self,
         *,
-        channels=(16, 32, 64),
+        channels=(48, 96, 192),
         dropout=0.3,
         normalize="clip",
         augment="auto",

@@ -181,13 +181,13 @@ class SpectrogramCNN(nn.Module):
         Number of frames per clip.
     n_classes : int
         Number of output scores.
-    channels : tuple of int, default=(16, 32, 64)
+    channels : tuple of int, default=(48, 96, 192)
         Output channels of each block.
     dropout : float, default=0.3
         Dropout probability before the classifier; the blocks use half of it.
     convs_per_block : int, default=1
         Convolutions per block (2 is the VGG layout; 1 is 3-4 times cheaper on CPU).
-    normalize : {"utterance", "band", "clip"} or None, default="utterance"
+    normalize : {"utterance", "band", "clip"} or None, default="clip"
         Per-clip normalisation of the input, see :class:`FrameNormalization`.
     """
 
@@ -196,10 +196,10 @@ class SpectrogramCNN(nn.Module):
         n_bands,
         n_frames,
         n_classes,
-        channels=(16, 32, 64),
+        channels=(48, 96, 192),
         dropout=0.3,
         convs_per_block=1,
-        normalize="utterance",
+        normalize="clip",
     ):
         super().__init__()
         self.norm = FrameNormalization(normalize)
