@@ -1,4 +1,5 @@
-"""``audiodigit train|evaluate --n-estimators N``: seed ensembles from the command line."""
+"""The networks' model options of ``audiodigit train|evaluate``: ``--n-estimators N`` (seed
+ensembles) and ``--precision``."""
 
 import json
 from pathlib import Path
@@ -155,3 +156,30 @@ def test_n_estimators_must_be_a_positive_int(capsys, tmp_path, value):
     argv = ["train", "--model", "cnn", "--n-estimators", value, "-o", str(tmp_path / "m")]
     assert main(argv) == 2
     assert "--n-estimators" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ --precision
+def test_precision_reaches_the_network_and_every_copy():
+    assert _args("--model", "cnn").precision == "float32"
+    net = _make_model(_args("--model", "cnn", "--precision", "bfloat16")).steps[-1][1]
+    assert type(net) is CNNClassifier and net.precision == "bfloat16"
+    args = _args("--model", "rnn", "--precision", "bfloat16", "--n-estimators", "2")
+    ens = _make_model(args).steps[-1][1]
+    assert ens.estimator.precision == "bfloat16"
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_bfloat16_with_svc_is_a_usage_error(capsys, tmp_path, command):
+    out = tmp_path / "svc.model"
+    argv = [command, "--model", "svc", "--precision", "bfloat16"]
+    argv += ["--output", str(out)] if command == "train" else []
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "--precision" in err and "svc" in err
+    assert not out.exists()
+
+
+def test_precision_choices(capsys, tmp_path):
+    argv = ["train", "--model", "cnn", "--precision", "float16", "-o", str(tmp_path / "m")]
+    assert main(argv) == 2
+    assert "--precision" in capsys.readouterr().err

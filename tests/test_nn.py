@@ -109,6 +109,32 @@ def test_same_seed_same_predictions(cls, frames):
     assert not np.array_equal(a, c)
 
 
+@pytest.mark.parametrize("cls", ALL_NETS)
+def test_bfloat16_training(cls, frames, monkeypatch):
+    """Mixed precision: the forward passes of training in bfloat16, the rest float32."""
+    X, y, _ = frames
+    seen = []
+    original = cls.infer
+
+    def spy(self, x, **kw):
+        out = original(self, x, **kw)
+        seen.append((self.module_.training, out.dtype))
+        return out
+
+    monkeypatch.setattr(cls, "infer", spy)
+    clf = _tiny(cls, random_state=3, precision="bfloat16", max_epochs=15, lr=0.01)
+    a = clf.fit(X, y).predict_proba(X)
+    assert {dtype for training, dtype in seen if training} == {torch.bfloat16}
+    assert {dtype for training, dtype in seen if not training} == {torch.float32}
+    assert a.dtype == np.float32
+    assert all(p.dtype == torch.float32 for p in clf.module_.parameters())
+    # still reproducible, and it learns the two classes
+    b = _tiny(cls, random_state=3, precision="bfloat16", max_epochs=15, lr=0.01)
+    np.testing.assert_array_equal(a, b.fit(X, y).predict_proba(X))
+    assert clf.score(X, y) > 0.9
+    assert clf.history_[-1, "train_loss"] < clf.history_[0, "train_loss"]
+
+
 def test_predict_rejects_other_shapes(frames):
     X, y, _ = frames
     clf = _tiny(CNNClassifier, random_state=0).fit(X, y)
@@ -126,6 +152,8 @@ def test_invalid_parameters(frames):
         _tiny(CNNClassifier, augment="yes").fit(X, y)
     with pytest.raises(ValueError, match="lr_schedule"):
         _tiny(CNNClassifier, lr_schedule="cosine").fit(X, y)
+    with pytest.raises(ValueError, match="precision"):
+        _tiny(CNNClassifier, precision="float16").fit(X, y)
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="CUDA"):
             _tiny(CNNClassifier, device="cuda").fit(X, y)
