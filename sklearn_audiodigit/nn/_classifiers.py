@@ -97,8 +97,9 @@ _COMMON_PARAMS_DOC = """
         optimiser state stay float32, the loss is computed in float32).
         Prediction always runs in float32. Use it on CUDA GPUs from the Ampere
         generation on and on CPUs with native bfloat16 instructions (AVX512-BF16
-        or AMX), where it trains the default CNN about 1.7x faster
-        (benchmarks/README.md); on other CPUs bfloat16 is emulated and slower.
+        or AMX), where it trains the default CNN about 1.5x faster
+        (benchmarks/README.md). Without such hardware bfloat16 is emulated and
+        may well be slower than float32 (not measured here).
     verbose : int, default=0
         Print a table of the training history per epoch when > 0.
     **kwargs
