@@ -955,11 +955,23 @@ class ResNetClassifier(_AudioNetClassifier):
         Residual blocks per stage.
     dropout : float, default=0.3
         Dropout before the classifier.
-    normalize : {"utterance", "band", "clip"} or None, default="utterance"
-        Per-clip normalisation of the frames.
+    normalize : {"utterance", "band", "clip"} or None, default="clip"
+        Per-clip normalisation of the frames, see
+        :class:`~._modules.FrameNormalization`. With ``"clip"`` and the channel
+        filter (the defaults) the ResNet scored 0.947 leave one
+        speaker out on FSDD, against 0.923 with ``"utterance"`` and the plain
+        augmentation, up on 5 of the 6 speakers (benchmarks/README.md).
     {common_params}
 
     {common_attrs}
+
+    Notes
+    -----
+    The default augmentation is the CNN's, ``FrameAugmenter(lowpass_db=24,
+    tilt_db=6)``: a random channel filter on half of the clips, frequency
+    warping, speed perturbation, time shift, gain and SpecAugment masks (see
+    :class:`CNNClassifier`). With its default size the ResNet costs about 3.5x
+    the default CNN to train.
 
     Examples
     --------
@@ -980,7 +992,7 @@ class ResNetClassifier(_AudioNetClassifier):
         channels=(24, 48, 96),
         blocks=2,
         dropout=0.3,
-        normalize="utterance",
+        normalize="clip",
         augment="auto",
         max_epochs=30,
         lr=3e-3,
@@ -1020,6 +1032,9 @@ class ResNetClassifier(_AudioNetClassifier):
             verbose=verbose,
             **kwargs,
         )
+
+    def _default_augmenter(self):
+        return FrameAugmenter(lowpass_db=24.0, tilt_db=6.0)
 
     def _module_params(self):
         return {

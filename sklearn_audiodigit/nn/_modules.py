@@ -328,7 +328,7 @@ class ResNet(nn.Module):
         Residual blocks per stage.
     dropout : float, default=0.3
         Dropout probability before the classifier.
-    normalize : {"utterance", "band", "clip"} or None, default="utterance"
+    normalize : {"utterance", "band", "clip"} or None, default="clip"
         Per-clip normalisation of the input, see :class:`FrameNormalization`.
     """
 
@@ -340,7 +340,7 @@ class ResNet(nn.Module):
         channels=(24, 48, 96),
         blocks=2,
         dropout=0.3,
-        normalize="utterance",
+        normalize="clip",
     ):
         super().__init__()
         self.norm = FrameNormalization(normalize)
