@@ -139,15 +139,16 @@ def test_evaluate_with_n_estimators(capsys, small_data, tiny_cnn):
 
 
 # ------------------------------------------------------------------ usage errors
+@pytest.mark.parametrize("option", [("--n-estimators", "2"), ("--precision", "bfloat16")])
 @pytest.mark.parametrize("command", ["train", "evaluate"])
-def test_n_estimators_with_svc_is_a_usage_error(capsys, tmp_path, command):
+def test_network_options_with_svc_are_usage_errors(capsys, tmp_path, command, option):
     out = tmp_path / "svc.model"
-    argv = [command, "--model", "svc", "--n-estimators", "2"]
+    argv = [command, "--model", "svc", *option]
     argv += ["--output", str(out)] if command == "train" else []
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "usage" in err.lower()
-    assert "--n-estimators" in err and "svc" in err
+    assert option[0] in err and "svc" in err
     assert not out.exists()
 
 
@@ -166,17 +167,6 @@ def test_precision_reaches_the_network_and_every_copy():
     args = _args("--model", "rnn", "--precision", "bfloat16", "--n-estimators", "2")
     ens = _make_model(args).steps[-1][1]
     assert ens.estimator.precision == "bfloat16"
-
-
-@pytest.mark.parametrize("command", ["train", "evaluate"])
-def test_bfloat16_with_svc_is_a_usage_error(capsys, tmp_path, command):
-    out = tmp_path / "svc.model"
-    argv = [command, "--model", "svc", "--precision", "bfloat16"]
-    argv += ["--output", str(out)] if command == "train" else []
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and "--precision" in err and "svc" in err
-    assert not out.exists()
 
 
 def test_precision_choices(capsys, tmp_path):
