@@ -1,6 +1,9 @@
 """Shared fixtures: the bundled FSDD sample and synthetic signals (tones, chirps, noise)."""
 
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -104,3 +107,51 @@ else:
     )
     settings.register_profile("dev", max_examples=300, deadline=None)
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# The sample clips that saved models are checked on, here and in a fresh interpreter.
+_HELD_OUT = slice(1, None, 7)
+
+
+@pytest.fixture(scope="session")
+def model_file_data(fsdd_sample):
+    """(X, y, speaker) of every 3rd sample clip, to fit models to save, and held-out clips."""
+    X, y, speaker = fsdd_sample.data, fsdd_sample.target, fsdd_sample.speaker
+    return X[::3], y[::3], speaker[::3], X[_HELD_OUT]
+
+
+_FRESH_PREAMBLE = f"""\
+import sys, warnings
+import numpy as np
+warnings.simplefilter("error", UserWarning)  # no version or device warning
+from sklearn_audiodigit.datasets import load_fsdd_sample
+from sklearn_audiodigit.persistence import load_model
+X = load_fsdd_sample().data[{_HELD_OUT.start}::{_HELD_OUT.step}]
+models = [load_model(path) for path in sys.argv[2:]]
+def save(**arrays):
+    np.savez(sys.argv[1], **arrays)
+"""
+
+
+@pytest.fixture
+def predict_in_fresh_process(tmp_path):
+    """Run code in a new interpreter that loads model files; return the arrays it saved.
+
+    The code sees ``X`` (the held-out clips of ``model_file_data``),
+    ``models`` (the files, loaded with ``load_model`` while UserWarnings are errors)
+    and ``save(**arrays)``.
+    """
+
+    def run(body, *model_files, timeout=120):
+        out = tmp_path / "fresh.npz"
+        code = _FRESH_PREAMBLE + textwrap.dedent(body)
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(out), *map(str, model_files)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return np.load(out)
+
+    return run

@@ -2,9 +2,6 @@
 
 import copy
 import json
-import subprocess
-import sys
-import textwrap
 import warnings
 import zipfile
 
@@ -44,15 +41,9 @@ def ensemble(frames):
 
 
 @pytest.fixture(scope="module")
-def data(fsdd_sample):
-    X, y, speaker = fsdd_sample.data, fsdd_sample.target, fsdd_sample.speaker
-    return X[::3], y[::3], speaker[::3], X[1::7]
-
-
-@pytest.fixture(scope="module")
-def pipe(data):
+def pipe(model_file_data):
     """The CNN pipeline with its ``net`` step replaced by an ensemble of two."""
-    X, y, speaker, _ = data
+    X, y, speaker, _ = model_file_data
     model = make_nn_pipeline("cnn", random_state=0, **TINY)
     net = model.named_steps["net"]
     model.set_params(net=SeedEnsembleClassifier(net, n_estimators=2, random_state=1))
@@ -116,39 +107,27 @@ def test_ensemble_of_the_default_network(tmp_path, ensemble, frames):
     np.testing.assert_array_equal(loaded.predict_proba(X), ensemble.predict_proba(X))
 
 
-def test_pipeline_step_round_trip_in_fresh_process(pipe, pipe_file, data, tmp_path):
+def test_pipeline_step_round_trip_in_fresh_process(pipe, pipe_file, model_file_data,
+                                                   predict_in_fresh_process):
     """A new interpreter loads the pipeline and predicts exactly what the original did."""
-    X_test = data[3]
-    out = tmp_path / "proba.npz"
-    code = textwrap.dedent(
+    X_test = model_file_data[3]
+    got = predict_in_fresh_process(
         """
-        import sys, warnings
-        import numpy as np
-        warnings.simplefilter("error", UserWarning)  # no version or device warning
-        from sklearn_audiodigit.datasets import load_fsdd_sample
-        from sklearn_audiodigit.persistence import load_model
-        X = load_fsdd_sample().data[1::7]
-        model = load_model(sys.argv[1])
+        (model,) = models
         net = model.named_steps["net"]
-        np.savez(sys.argv[2], proba=model.predict_proba(X), pred=model.predict(X),
-                 seeds=net.seeds_, kind=type(net).__name__)
-        """
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(pipe_file), str(out)],
-        capture_output=True,
-        text=True,
+        save(proba=model.predict_proba(X), pred=model.predict(X), seeds=net.seeds_,
+             kind=type(net).__name__)
+        """,
+        pipe_file,
         timeout=300,
     )
-    assert proc.returncode == 0, proc.stderr
-    got = np.load(out)
     assert str(got["kind"]) == "SeedEnsembleClassifier"
     np.testing.assert_array_equal(got["proba"], pipe.predict_proba(X_test))
     np.testing.assert_array_equal(got["pred"], pipe.predict(X_test))
     np.testing.assert_array_equal(got["seeds"], pipe.named_steps["net"].seeds_)
 
 
-def test_pipeline_step_round_trip_keeps_steps_and_rng(pipe, pipe_file, data):
+def test_pipeline_step_round_trip_keeps_steps_and_rng(pipe, pipe_file, model_file_data):
     state = torch.random.get_rng_state()
     loaded = load_model(pipe_file)
     assert torch.equal(state, torch.random.get_rng_state())  # global RNG untouched
@@ -158,7 +137,8 @@ def test_pipeline_step_round_trip_keeps_steps_and_rng(pipe, pipe_file, data):
     assert ens.n_estimators == 2 and ens.random_state == 1
     np.testing.assert_array_equal(ens.classes_, np.arange(10))
     np.testing.assert_array_equal(loaded.classes_, pipe.classes_)
-    np.testing.assert_array_equal(loaded.predict_proba(data[3]), pipe.predict_proba(data[3]))
+    X_test = model_file_data[3]
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), pipe.predict_proba(X_test))
     assert len(ens.estimators_[0].history_) == 2  # each copy's history is kept
 
 
@@ -195,7 +175,7 @@ def test_files_without_an_ensemble_stay_version_1(tmp_path, ensemble):
     assert meta["format_version"] == 1 and "ensembles" not in meta
 
 
-def test_saved_on_cuda_loads_on_cpu(tmp_path, pipe, data):
+def test_saved_on_cuda_loads_on_cpu(tmp_path, pipe, model_file_data):
     """An ensemble whose networks' device is "cuda" loads on the CPU when CUDA is missing."""
     model = copy.deepcopy(pipe)
     ens = model.named_steps["net"]
@@ -216,7 +196,8 @@ def test_saved_on_cuda_loads_on_cpu(tmp_path, pipe, data):
     for net in ens.estimators_:
         assert net.device == "cpu"
         assert next(net.module_.parameters()).device.type == "cpu"
-    np.testing.assert_array_equal(loaded.predict_proba(data[3]), pipe.predict_proba(data[3]))
+    X_test = model_file_data[3]
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), pipe.predict_proba(X_test))
 
 
 # ------------------------------------------------------------------ what is still refused

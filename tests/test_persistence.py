@@ -4,9 +4,6 @@ import io
 import json
 import os
 import pickle
-import subprocess
-import sys
-import textwrap
 import warnings
 import zipfile
 
@@ -32,27 +29,21 @@ pytest.importorskip("safetensors")
 
 
 @pytest.fixture(scope="module")
-def data(fsdd_sample):
-    X, y, speaker = fsdd_sample.data, fsdd_sample.target, fsdd_sample.speaker
-    return X[::3], y[::3], speaker[::3], X[1::7]
-
-
-@pytest.fixture(scope="module")
-def svc(data):
-    X, y, _, _ = data
+def svc(model_file_data):
+    X, y, _, _ = model_file_data
     return make_model("svc", random_state=0).fit(X, y)
 
 
 @pytest.fixture(scope="module")
-def mlp(data):
-    X, y, _, _ = data
+def mlp(model_file_data):
+    X, y, _, _ = model_file_data
     return make_model("mlp", random_state=0, max_epochs=3, hidden_layer_sizes=(32,)).fit(X, y)
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory, svc, mlp, data):
+def saved(tmp_path_factory, svc, mlp, model_file_data):
     folder = tmp_path_factory.mktemp("models")
-    _, y, speaker, _ = data
+    _, y, speaker, _ = model_file_data
     meta = {"training_data": describe_training_data(y, groups=speaker, name="sample")}
     paths = {"svc": folder / "svc.model", "mlp": folder / "mlp.model"}
     save_model(svc, paths["svc"], metadata={**meta, "model_name": "svc"})
@@ -81,39 +72,25 @@ def _edit_metadata(change):
 
 
 # ------------------------------------------------------------------ round trips
-def test_round_trip_in_fresh_process(saved, svc, mlp, data, tmp_path):
+def test_round_trip_in_fresh_process(saved, svc, mlp, model_file_data, predict_in_fresh_process):
     """A new interpreter loads both files and predicts exactly what the originals did."""
-    X_test = data[3]
-    out = tmp_path / "proba.npz"
-    code = textwrap.dedent(
+    X_test = model_file_data[3]
+    got = predict_in_fresh_process(
         """
-        import sys, warnings
-        import numpy as np
-        warnings.simplefilter("error", UserWarning)  # no version or device warning
-        from sklearn_audiodigit.datasets import load_fsdd_sample
-        from sklearn_audiodigit.persistence import load_model
-        X = load_fsdd_sample().data[1::7]
-        svc = load_model(sys.argv[1])
-        mlp = load_model(sys.argv[2])
-        np.savez(sys.argv[3], svc=svc.predict_proba(X), mlp=mlp.predict_proba(X),
-                 svc_pred=svc.predict(X), mlp_pred=mlp.predict(X))
-        """
+        svc, mlp = models
+        save(svc=svc.predict_proba(X), mlp=mlp.predict_proba(X),
+             svc_pred=svc.predict(X), mlp_pred=mlp.predict(X))
+        """,
+        saved["svc"],
+        saved["mlp"],
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(saved["svc"]), str(saved["mlp"]), str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    got = np.load(out)
     np.testing.assert_array_equal(got["svc"], svc.predict_proba(X_test))
     np.testing.assert_array_equal(got["mlp"], mlp.predict_proba(X_test))
     np.testing.assert_array_equal(got["svc_pred"], svc.predict(X_test))
     np.testing.assert_array_equal(got["mlp_pred"], mlp.predict(X_test))
 
 
-def test_network_round_trip_keeps_params_history_and_rng(saved, mlp, data):
+def test_network_round_trip_keeps_params_history_and_rng(saved, mlp, model_file_data):
     state = torch.random.get_rng_state()
     loaded = load_model(saved["mlp"])
     assert torch.equal(state, torch.random.get_rng_state())  # global RNG untouched
@@ -172,7 +149,7 @@ def test_file_is_a_zip_of_json_skops_and_safetensors(saved):
     assert names == {"metadata.json", "model.skops", "nets/0.safetensors"}
 
 
-def test_saved_on_cuda_loads_on_cpu(tmp_path, mlp, data):
+def test_saved_on_cuda_loads_on_cpu(tmp_path, mlp, model_file_data):
     """A network whose device is "cuda" loads on the CPU when CUDA is missing."""
     import copy
 
@@ -186,12 +163,13 @@ def test_saved_on_cuda_loads_on_cpu(tmp_path, mlp, data):
         with pytest.warns(UserWarning, match="CUDA is not available"):
             loaded = load_model(path)
     assert loaded.steps[-1][1].device == "cpu"
-    np.testing.assert_array_equal(loaded.predict_proba(data[3]), mlp.predict_proba(data[3]))
+    X_test = model_file_data[3]
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), mlp.predict_proba(X_test))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_trained_on_cuda_loads_on_cpu(tmp_path, data):
-    X, y, _, X_test = data
+def test_trained_on_cuda_loads_on_cpu(tmp_path, model_file_data):
+    X, y, _, X_test = model_file_data
     model = make_model("cnn", random_state=0, device="cuda", max_epochs=2, channels=(8,)).fit(X, y)
     path = tmp_path / "gpu.model"
     save_model(model, path)
@@ -200,7 +178,7 @@ def test_trained_on_cuda_loads_on_cpu(tmp_path, data):
     np.testing.assert_allclose(loaded.predict_proba(X_test), model.predict_proba(X_test), atol=1e-4)
 
 
-def test_joblib_format_needs_trust(tmp_path, svc, data):
+def test_joblib_format_needs_trust(tmp_path, svc, model_file_data):
     path = tmp_path / "svc.joblib"
     meta = save_model(svc, path, format="joblib", metadata={"model_name": "svc"})
     assert meta["format"] == JOBLIB_FORMAT
@@ -210,11 +188,12 @@ def test_joblib_format_needs_trust(tmp_path, svc, data):
     with pytest.raises(UntrustedModelError):
         read_model_metadata(path)
     loaded = load_model(path, trust=True)
-    np.testing.assert_array_equal(loaded.predict(data[3]), svc.predict(data[3]))
+    X_test = model_file_data[3]
+    np.testing.assert_array_equal(loaded.predict(X_test), svc.predict(X_test))
     assert read_model_metadata(path, trust=True)["model_name"] == "svc"
 
 
-def test_save_refuses_what_it_cannot_store_safely(tmp_path, data):
+def test_save_refuses_what_it_cannot_store_safely(tmp_path, model_file_data):
     from skorch.callbacks import EpochTimer
 
     from sklearn_audiodigit.nn import FeedForwardClassifier
