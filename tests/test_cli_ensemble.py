@@ -173,3 +173,18 @@ def test_precision_choices(capsys, tmp_path):
     argv = ["train", "--model", "cnn", "--precision", "float16", "-o", str(tmp_path / "m")]
     assert main(argv) == 2
     assert "--precision" in capsys.readouterr().err
+
+
+def test_train_bfloat16_on_real_audio_saves_a_float32_network(
+    capsys, tmp_path, small_data, tiny_cnn, clip
+):
+    path = tmp_path / "cnn_bf16.model"
+    argv = ["train", "--data", str(small_data), "--model", "cnn", "--precision", "bfloat16"]
+    assert main([*argv, "--output", str(path), "--quiet"]) == 0
+    capsys.readouterr()  # the training report
+    net = load_model(path).named_steps["net"]
+    assert net.precision == "bfloat16"
+    assert all(p.dtype.is_floating_point and p.itemsize == 4 for p in net.module_.parameters())
+    assert main(["predict", str(path), clip, "--json"]) == 0
+    (record,) = _records(capsys.readouterr().out)
+    assert record["label"] in range(10) and 0.0 < record["confidence"] <= 1.0
