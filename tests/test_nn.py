@@ -1,5 +1,6 @@
 """Tests of sklearn_audiodigit.nn: tiny networks, a few epochs, small data."""
 
+import io
 import pickle
 import subprocess
 import sys
@@ -353,15 +354,28 @@ def test_joblib_round_trip_in_fresh_process(frames, tmp_path):
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="tests the CPU-only fallback")
-def test_net_saved_for_cuda_loads_on_cpu(frames):
-    """A net whose device is 'cuda' unpickles on a machine without CUDA."""
+def test_net_saved_for_cuda_loads_on_cpu(frames, monkeypatch):
+    """A net pickled on a GPU unpickles on a machine without CUDA.
+
+    The pickle is made as on a GPU machine: ``device="cuda"`` and every tensor
+    storage tagged ``"cuda:0"`` (torch's tag for where a storage lives, which
+    ``torch.load`` without a ``map_location`` refuses on a CPU-only machine).
+    """
+    import torch.serialization
     from skorch.exceptions import DeviceWarning
 
     X, y, _ = frames
     clf = _tiny(CNNClassifier, random_state=0).fit(X, y)
     expected = clf.predict_proba(X)
     clf.device = "cuda"  # as if trained on a GPU: skorch maps the weights on load
-    blob = pickle.dumps(clf)
+    with monkeypatch.context() as m:
+        m.setattr(torch.serialization, "location_tag", lambda storage: "cuda:0")
+        blob = pickle.dumps(clf)
+        module_bytes = io.BytesIO()
+        torch.save(clf.module_.state_dict(), module_bytes)
+    with pytest.raises(RuntimeError, match="CUDA"):  # the tag is what a GPU writes
+        torch.load(io.BytesIO(module_bytes.getvalue()))
+    assert b"cuda:0" in blob
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         loaded = pickle.loads(blob)
