@@ -96,6 +96,15 @@ def _add_model_options(p):
         "(default: float32)",
     )
     g.add_argument(
+        "--max-epochs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="networks only: training epochs of each network, over which the "
+        "learning-rate schedule runs (default: the network's own: mlp 60, cnn 20, "
+        "rnn and resnet 30)",
+    )
+    g.add_argument(
         "--n-estimators",
         type=_positive_int,
         default=1,
@@ -268,6 +277,11 @@ def _check_model_options(parser, args):
             f"argument --precision: {args.precision} needs a network model "
             f"(--model {', '.join(NEURAL_MODELS)}); --model {args.model} is not one"
         )
+    if args.max_epochs is not None and args.model not in NEURAL_MODELS:
+        parser.error(
+            f"argument --max-epochs: {args.max_epochs} epochs need a network model "
+            f"(--model {', '.join(NEURAL_MODELS)}); --model {args.model} is not one"
+        )
 
 
 def _make_model(args):
@@ -276,6 +290,8 @@ def _make_model(args):
     params = {}
     if args.model in NEURAL_MODELS:
         params = {"device": args.device, "precision": args.precision}
+        if args.max_epochs is not None:
+            params["max_epochs"] = args.max_epochs
     model = make_model(args.model, sr=args.sr, random_state=args.random_state, **params)
     if args.n_estimators > 1:
         from .nn import SeedEnsembleClassifier

@@ -1,5 +1,5 @@
 """The networks' model options of ``audiodigit train|evaluate``: ``--n-estimators N`` (seed
-ensembles) and ``--precision``."""
+ensembles), ``--precision`` and ``--max-epochs``."""
 
 import json
 from pathlib import Path
@@ -14,7 +14,11 @@ pytest.importorskip("torch")
 pytest.importorskip("skorch")
 pytest.importorskip("safetensors")
 
-from sklearn_audiodigit.nn import CNNClassifier, SeedEnsembleClassifier  # noqa: E402
+from sklearn_audiodigit.nn import (  # noqa: E402
+    CNNClassifier,
+    FeedForwardClassifier,
+    SeedEnsembleClassifier,
+)
 
 TINY = {"channels": (4, 8), "max_epochs": 2, "batch_size": 16}
 
@@ -139,7 +143,9 @@ def test_evaluate_with_n_estimators(capsys, small_data, tiny_cnn):
 
 
 # ------------------------------------------------------------------ usage errors
-@pytest.mark.parametrize("option", [("--n-estimators", "2"), ("--precision", "bfloat16")])
+@pytest.mark.parametrize(
+    "option", [("--n-estimators", "2"), ("--precision", "bfloat16"), ("--max-epochs", "5")]
+)
 @pytest.mark.parametrize("command", ["train", "evaluate"])
 def test_network_options_with_svc_are_usage_errors(capsys, tmp_path, command, option):
     out = tmp_path / "svc.model"
@@ -153,10 +159,11 @@ def test_network_options_with_svc_are_usage_errors(capsys, tmp_path, command, op
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])
-def test_n_estimators_must_be_a_positive_int(capsys, tmp_path, value):
-    argv = ["train", "--model", "cnn", "--n-estimators", value, "-o", str(tmp_path / "m")]
+@pytest.mark.parametrize("option", ["--n-estimators", "--max-epochs"])
+def test_counts_must_be_positive_ints(capsys, tmp_path, option, value):
+    argv = ["train", "--model", "cnn", option, value, "-o", str(tmp_path / "m")]
     assert main(argv) == 2
-    assert "--n-estimators" in capsys.readouterr().err
+    assert option in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ --precision
@@ -188,3 +195,37 @@ def test_train_bfloat16_on_real_audio_saves_a_float32_network(
     assert main(["predict", str(path), clip, "--json"]) == 0
     (record,) = _records(capsys.readouterr().out)
     assert record["label"] in range(10) and 0.0 < record["confidence"] <= 1.0
+
+
+# ------------------------------------------------------------------ --max-epochs
+# (the module's tiny_cnn fixture sets the CNN's epochs once active: other networks here)
+@pytest.mark.parametrize(("model", "own"), [("mlp", 60), ("rnn", 30), ("resnet", 30)])
+def test_max_epochs_defaults_to_each_networks_own(model, own):
+    assert _args("--model", model).max_epochs is None
+    assert _make_model(_args("--model", model)).steps[-1][1].max_epochs == own
+
+
+def test_max_epochs_reaches_the_network_and_every_copy():
+    net = _make_model(_args("--model", "rnn", "--max-epochs", "40")).steps[-1][1]
+    assert net.max_epochs == 40
+    args = _args("--model", "resnet", "--max-epochs", "7", "--n-estimators", "2")
+    assert _make_model(args).steps[-1][1].estimator.max_epochs == 7
+
+
+def test_train_max_epochs_on_real_audio(capsys, tmp_path, small_data):
+    path = tmp_path / "mlp3.model"
+    argv = ["train", "--data", str(small_data), "--model", "mlp", "--max-epochs", "3"]
+    epochs = []
+    fit = FeedForwardClassifier.fit
+
+    def spy(self, *args, **kwargs):
+        fitted = fit(self, *args, **kwargs)
+        epochs.append(len(fitted.history))
+        return fitted
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(FeedForwardClassifier, "fit", spy)
+        assert main([*argv, "--output", str(path), "--quiet"]) == 0
+    capsys.readouterr()  # the training report
+    assert epochs == [3]
+    assert load_model(path).steps[-1][1].max_epochs == 3
