@@ -385,6 +385,35 @@ def test_net_saved_for_cuda_loads_on_cpu(frames, monkeypatch):
     np.testing.assert_array_equal(loaded.predict_proba(X), expected)
 
 
+@pytest.mark.parametrize("cls", [CNNClassifier, ResNetClassifier])
+def test_conv_nets_train_channels_last_and_compute_the_same_function(frames, cls, tmp_path):
+    """The 2-D networks keep their kernels channels-last (faster on CPU); layout only."""
+    import copy
+
+    X, y, _ = frames
+    clf = _tiny(cls, random_state=0).fit(X, y)
+    kernels = [p for p in clf.module_.parameters() if p.dim() == 4]
+    assert kernels and all(p.is_contiguous(memory_format=torch.channels_last) for p in kernels)
+    assert not all(p.is_contiguous() for p in kernels)
+    plain = copy.deepcopy(clf.module_).to(memory_format=torch.contiguous_format).eval()
+    assert all(p.is_contiguous() for p in plain.parameters())
+    batch = torch.as_tensor(X[:16])
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            clf.module_.eval()(batch).numpy(), plain(batch).numpy(), rtol=1e-4, atol=1e-4
+        )
+    from sklearn_audiodigit.persistence import load_model, save_model
+
+    save_model(clf, tmp_path / "net.model")  # the safe format stores plain tensors
+    loaded = load_model(tmp_path / "net.model")
+    assert all(
+        p.is_contiguous(memory_format=torch.channels_last)
+        for p in loaded.module_.parameters()
+        if p.dim() == 4
+    )
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
 def test_clone_keeps_parameters():
     clf = CNNClassifier(channels=(8,), dropout=0.1, random_state=3, max_epochs=2)
     params = clone(clf).get_params(deep=False)

@@ -230,6 +230,9 @@ class _AudioNetClassifier(NeuralNetClassifier):
 
     _module_cls = None
     _frames = True  # whether the module takes (batch, n_bands, n_frames)
+    # 2-D convolutions train about 1.3-1.6x faster on CPU with their weights (and so
+    # their activations) in channels-last layout; see initialize_module.
+    _channels_last = False
 
     def __init__(
         self,
@@ -302,6 +305,12 @@ class _AudioNetClassifier(NeuralNetClassifier):
         """Build the module for the input shape and number of classes seen in fit."""
         kwargs = {**self._module_params(), **self.get_params_for("module")}
         self.module_ = self.initialized_instance(self.module, kwargs)
+        if self._channels_last:
+            # Only the 4-D tensors (convolution kernels) change layout; the values,
+            # the state_dict and the model files are the same. Measured on FSDD frames
+            # (40 x 51, batch 64, 2 threads, AVX512 CPU), one epoch of the default CNN:
+            # 7.2 -> 4.6 s in float32, 4.0 -> 2.6 s in bfloat16 (benchmarks/README.md).
+            self.module_ = self.module_.to(memory_format=torch.channels_last)
         return self
 
     def initialize_criterion(self):
@@ -819,6 +828,8 @@ class CNNClassifier(_AudioNetClassifier):
             **kwargs,
         )
 
+    _channels_last = True
+
     def _default_augmenter(self):
         return FrameAugmenter(lowpass_db=24.0, tilt_db=6.0)
 
@@ -1032,6 +1043,8 @@ class ResNetClassifier(_AudioNetClassifier):
             verbose=verbose,
             **kwargs,
         )
+
+    _channels_last = True
 
     def _default_augmenter(self):
         return FrameAugmenter(lowpass_db=24.0, tilt_db=6.0)
