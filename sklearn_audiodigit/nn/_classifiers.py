@@ -230,9 +230,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
 
     _module_cls = None
     _frames = True  # whether the module takes (batch, n_bands, n_frames)
-    # 2-D convolutions train about 1.3-1.6x faster on CPU with their weights (and so
-    # their activations) in channels-last layout; see initialize_module.
-    _channels_last = False
+    _channels_last = False  # whether initialize_module makes the module channels-last
 
     def __init__(
         self,
@@ -306,10 +304,12 @@ class _AudioNetClassifier(NeuralNetClassifier):
         kwargs = {**self._module_params(), **self.get_params_for("module")}
         self.module_ = self.initialized_instance(self.module, kwargs)
         if self._channels_last:
-            # Only the 4-D tensors (convolution kernels) change layout; the values,
-            # the state_dict and the model files are the same. Measured on FSDD frames
-            # (40 x 51, batch 64, 2 threads, AVX512 CPU), one epoch of the default CNN:
-            # 7.2 -> 4.6 s in float32, 4.0 -> 2.6 s in bfloat16 (benchmarks/README.md).
+            # Only the 4-D tensors (convolution kernels, and so the activations) change
+            # layout; the values, the state_dict and the model files are the same.
+            # oneDNN's CPU convolutions run faster on it: 40 training steps of the
+            # default CNN (batch 64, 40 x 51 frames, 2 threads) took 7.2 -> 4.6 s in
+            # float32 and 4.0 -> 2.6 s in bfloat16; a whole fit runs 1.1-1.25x faster
+            # (benchmarks/README.md).
             self.module_ = self.module_.to(memory_format=torch.channels_last)
         return self
 
@@ -782,6 +782,7 @@ class CNNClassifier(_AudioNetClassifier):
     """
 
     _module_cls = SpectrogramCNN
+    _channels_last = True
 
     def __init__(
         self,
@@ -827,8 +828,6 @@ class CNNClassifier(_AudioNetClassifier):
             verbose=verbose,
             **kwargs,
         )
-
-    _channels_last = True
 
     def _default_augmenter(self):
         return FrameAugmenter(lowpass_db=24.0, tilt_db=6.0)
@@ -996,6 +995,7 @@ class ResNetClassifier(_AudioNetClassifier):
     """
 
     _module_cls = ResNet
+    _channels_last = True
 
     def __init__(
         self,
@@ -1043,8 +1043,6 @@ class ResNetClassifier(_AudioNetClassifier):
             verbose=verbose,
             **kwargs,
         )
-
-    _channels_last = True
 
     def _default_augmenter(self):
         return FrameAugmenter(lowpass_db=24.0, tilt_db=6.0)
