@@ -230,7 +230,6 @@ class _AudioNetClassifier(NeuralNetClassifier):
 
     _module_cls = None
     _frames = True  # whether the module takes (batch, n_bands, n_frames)
-    _channels_last = False  # whether initialize_module makes the module channels-last
 
     def __init__(
         self,
@@ -303,14 +302,13 @@ class _AudioNetClassifier(NeuralNetClassifier):
         """Build the module for the input shape and number of classes seen in fit."""
         kwargs = {**self._module_params(), **self.get_params_for("module")}
         self.module_ = self.initialized_instance(self.module, kwargs)
-        if self._channels_last:
-            # Only the 4-D tensors (convolution kernels, and so the activations) change
-            # layout; the values, the state_dict and the model files are the same.
-            # oneDNN's CPU convolutions run faster on it: 40 training steps of the
-            # default CNN (batch 64, 40 x 51 frames, 2 threads) took 7.2 -> 4.6 s in
-            # float32 and 4.0 -> 2.6 s in bfloat16; a whole fit runs 1.1-1.25x faster
-            # (benchmarks/README.md).
-            self.module_ = self.module_.to(memory_format=torch.channels_last)
+        # Channels-last layout for the 2-D convolutions (CNN, ResNet): only 4-D tensors
+        # change layout, so the MLP and the RNN are untouched, and the values, the
+        # state_dict and the model files stay the same. oneDNN's CPU convolutions run
+        # faster on it: 40 training steps of the default CNN (batch 64, 40 x 51 frames,
+        # 2 threads) took 7.2 -> 4.6 s in float32 and 4.0 -> 2.6 s in bfloat16; a whole
+        # fit runs 1.1-1.25x faster (benchmarks/README.md).
+        self.module_ = self.module_.to(memory_format=torch.channels_last)
         return self
 
     def initialize_criterion(self):
@@ -782,7 +780,6 @@ class CNNClassifier(_AudioNetClassifier):
     """
 
     _module_cls = SpectrogramCNN
-    _channels_last = True
 
     def __init__(
         self,
@@ -995,7 +992,6 @@ class ResNetClassifier(_AudioNetClassifier):
     """
 
     _module_cls = ResNet
-    _channels_last = True
 
     def __init__(
         self,
