@@ -267,21 +267,19 @@ def _check_model_options(parser, args):
     """Refuse combinations of model options that argparse cannot see (exit status 2)."""
     from .pipelines import NEURAL_MODELS
 
-    if args.n_estimators > 1 and args.model not in NEURAL_MODELS:
-        parser.error(
-            f"argument --n-estimators: {args.n_estimators} copies need a network model "
-            f"(--model {', '.join(NEURAL_MODELS)}); --model {args.model} is not one"
-        )
-    if args.precision != "float32" and args.model not in NEURAL_MODELS:
-        parser.error(
-            f"argument --precision: {args.precision} needs a network model "
-            f"(--model {', '.join(NEURAL_MODELS)}); --model {args.model} is not one"
-        )
-    if args.max_epochs is not None and args.model not in NEURAL_MODELS:
-        parser.error(
-            f"argument --max-epochs: {args.max_epochs} epochs need a network model "
-            f"(--model {', '.join(NEURAL_MODELS)}); --model {args.model} is not one"
-        )
+    if args.model in NEURAL_MODELS:
+        return
+    network_only = [
+        ("--n-estimators", args.n_estimators > 1, f"{args.n_estimators} copies need"),
+        ("--precision", args.precision != "float32", f"{args.precision} needs"),
+        ("--max-epochs", args.max_epochs is not None, f"{args.max_epochs} epochs need"),
+    ]
+    for option, given, what in network_only:
+        if given:
+            parser.error(
+                f"argument {option}: {what} a network model "
+                f"(--model {', '.join(NEURAL_MODELS)}); --model {args.model} is not one"
+            )
 
 
 def _make_model(args):
