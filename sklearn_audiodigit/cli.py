@@ -513,97 +513,15 @@ def _cmd_predict(args, out):
     return 1 if failed else 0
 
 
-def _format_info(path, meta):
-    """A human-readable account of a model file's metadata."""
-    lines = [f"model file:     {path}"]
-    fmt = meta.get("format")
-    safe = fmt == "sklearn-audiodigit-model"
-    lines.append(
-        f"format:         {fmt} v{meta.get('format_version', '?')} "
-        + ("(safe: loading runs no code)" if safe else "(pickle: loading runs code; trusted)")
-    )
-    for key, label in (("created", "created"), ("model_name", "model"), ("target", "target")):
-        if meta.get(key) is not None:
-            lines.append(f"{label + ':':<16}{meta[key]}")
-    if meta.get("estimator"):
-        lines.append(f"estimator:      {meta['estimator']}")
-    if meta.get("sr"):
-        lines.append(f"sampling rate:  {meta['sr']} Hz")
-    if meta.get("classes") is not None:
-        lines.append(
-            f"classes:        {' '.join(str(c) for c in meta['classes'])} ({len(meta['classes'])})"
-        )
-    versions = meta.get("versions") or {}
-    if versions:
-        lines.append("versions:       " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    data = meta.get("training_data")
-    if isinstance(data, dict):
-        parts = [str(data.get("dataset") or "unnamed data")]
-        if "n_clips" in data:
-            parts.append(f"{data['n_clips']} clips")
-        if "n_groups" in data:
-            parts.append(f"{data['n_groups']} speakers")
-        if "class_counts" in data:
-            parts.append(f"{len(data['class_counts'])} classes")
-        lines.append("training data:  " + ", ".join(parts))
-    settings = meta.get("feature_settings") or {}
-    if settings:
-        lines.append("steps:")
-        for name, step in settings.items():
-            params = ", ".join(f"{k}={v!r}" for k, v in (step.get("params") or {}).items())
-            cls = str(step.get("class", "?")).rsplit(".", 1)[-1]
-            lines.append(f"  {name}: {cls}({params})")
-    for ensemble in meta.get("ensembles") or ():
-        step = "/".join(ensemble.get("path") or []) or "(the model)"
-        base = (ensemble.get("estimator") or {}).get("class", "CNNClassifier")
-        params = ", ".join(f"{k}={v}" for k, v in (ensemble.get("params") or {}).items())
-        lines.append(
-            f"ensemble {step}: {ensemble.get('class')}({params}), "
-            f"{ensemble.get('n_estimators')} x {base} averaged"
-        )
-    for net in meta.get("nets") or ():
-        step = "/".join(net.get("path") or []) or "(the model)"
-        if net.get("copy") is not None:
-            step = f"{step}[{net['copy']}]"
-        module = net.get("module") or {}
-        mparams = ", ".join(f"{k}={v}" for k, v in (module.get("params") or {}).items())
-        lines.append(
-            f"network {step}: {net.get('class')}, {net.get('n_parameters', 0):,} weights, "
-            f"module {str(module.get('class', '?')).rsplit('.', 1)[-1]}({mparams})"
-        )
-    extra = sorted(
-        set(meta)
-        - {
-            "format",
-            "format_version",
-            "created",
-            "model_name",
-            "target",
-            "estimator",
-            "sr",
-            "classes",
-            "versions",
-            "training_data",
-            "feature_settings",
-            "nets",
-            "ensembles",
-            "sklearn_part",
-            "library_version",
-        }
-    )
-    for key in extra:
-        lines.append(f"{key + ':':<16}{json.dumps(meta[key])}")
-    return "\n".join(lines)
-
-
 def _cmd_info(args, out):
     from .persistence import read_model_metadata
+    from .persistence._metadata import format_info
 
     meta = read_model_metadata(args.model, trust=args.trust)
     if args.json:
         out.write(json.dumps(meta, default=str) + "\n")
     else:
-        out.write(_format_info(args.model, meta) + "\n")
+        out.write(format_info(args.model, meta) + "\n")
     return 0
 
 

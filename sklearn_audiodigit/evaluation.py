@@ -21,6 +21,8 @@ from sklearn.model_selection import (
 )
 from sklearn.utils import _safe_indexing
 
+from .utils._json import jsonable as _jsonable
+
 __all__ = ["CV_CHOICES", "SpeakerLeakWarning", "make_cv", "EvaluationReport", "evaluate"]
 
 CV_CHOICES = ("speaker", "random", "official")
@@ -239,10 +241,6 @@ class EvaluationReport:
             "confusion_matrix": self.confusion_matrix().tolist(),
             "extra": self.extra,
         }
-
-
-def _jsonable(v):
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def _fit_predict_fold(model, X, y, train, test, fit_params, fit_groups):

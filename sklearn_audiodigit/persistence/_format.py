@@ -1,0 +1,132 @@
+"""The safe model file format: zip layout, sniffing, reading and writing.
+
+This module knows bytes and members, not estimators: what a file starts with,
+which members a model file holds, how ``metadata.json`` is read and checked, and
+how a file is written atomically.
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from .. import __version__
+from ..exceptions import ModelFileError, UntrustedModelError
+
+#: Value of ``metadata["format"]`` in a safe model file.
+MODEL_FORMAT = "sklearn-audiodigit-model"
+#: Newest version of the safe format, which this library reads and writes. Version
+#: 2 added SeedEnsembleClassifier (``"ensembles"`` in the metadata); a file without
+#: one is written as version 1, so that earlier releases still read it.
+FORMAT_VERSION = 2
+_FORMAT_VERSION_NO_ENSEMBLE = 1
+#: Value of ``payload["format"]`` in a joblib model file (``format="joblib"``).
+JOBLIB_FORMAT = "sklearn-audiodigit-joblib-1"
+
+_METADATA = "metadata.json"
+_SKLEARN = "model.skops"
+# Largest metadata.json read, in bytes (a guard against zip bombs).
+_MAX_JSON = 64 << 20
+
+# First bytes of the files joblib.dump writes: pickle protocol >= 2, and the
+# zlib, gzip, bz2, xz, lzma and lz4 compressed variants.
+_PICKLE_MAGIC = (
+    b"\x80",
+    b"\x78",
+    b"\x1f\x8b",
+    b"BZh",
+    b"\xfd7zXZ",
+    b"\x5d\x00\x00",
+    b"\x04\x22M\x18",
+)
+
+
+def _write_atomic(path, write):
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        umask = os.umask(0)  # mkstemp creates 0600; give the file the usual permissions
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_file(path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    p = Path(path)
+    if not p.exists():
+        raise ModelFileError(f"{p}: no such model file")
+    if p.is_dir():
+        raise ModelFileError(f"{p}: is a directory, not a model file")
+    if p.stat().st_size == 0:
+        raise ModelFileError(f"{p}: empty file, not a model file")
+    with open(p, "rb") as f:
+        head = f.read(8)
+    return p, head
+
+
+def _kind(head):
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(_PICKLE_MAGIC):
+        return "pickle"
+    return "unknown"
+
+
+def _refuse_pickle(p):
+    raise UntrustedModelError(
+        f"{p}: is a joblib/pickle file, which can execute arbitrary code when loaded; it "
+        "was not opened. Load it with trust=True (audiodigit: --trust) only if you trust "
+        "whoever made it, then re-save it with save_model() in the safe format"
+    )
+
+
+def _read_zip_metadata(p, zf):
+    try:
+        info = zf.getinfo(_METADATA)
+    except KeyError:
+        raise ModelFileError(
+            f"{p}: a zip file, but not a sklearn-audiodigit model (no {_METADATA} inside)"
+        ) from None
+    if info.file_size > _MAX_JSON:
+        raise ModelFileError(f"{p}: {_METADATA} is implausibly large ({info.file_size} bytes)")
+    try:
+        meta = json.loads(zf.read(info).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ModelFileError(f"{p}: {_METADATA} is not valid JSON ({err})") from err
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+        raise ModelFileError(f"{p}: a zip file, but not a sklearn-audiodigit model")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{p}: model format version {version!r} is newer than this sklearn-audiodigit "
+            f"({__version__}) reads (up to {FORMAT_VERSION}); upgrade sklearn-audiodigit"
+        )
+    return meta
+
+
+def _open(path, *, trust):
+    """Return ``(kind, p, zipfile or None)`` after the checks common to load and read."""
+    p, head = _check_file(path)
+    kind = _kind(head)
+    if kind == "zip":
+        try:
+            zf = zipfile.ZipFile(p)
+        except (zipfile.BadZipFile, OSError, EOFError) as err:
+            raise ModelFileError(f"{p}: truncated or corrupted model file ({err})") from err
+        return "zip", p, zf
+    if kind == "pickle" or trust:
+        if not trust:
+            _refuse_pickle(p)
+        return "pickle", p, None
+    raise ModelFileError(
+        f"{p}: not a sklearn-audiodigit model file (unknown format, starts with {head!r})"
+    )
