@@ -35,6 +35,7 @@ foreign, untrusted) raises :class:`~sklearn_audiodigit.exceptions.ModelFileError
 naming it.
 """
 
+from ._bounds import MAX_BYTES
 from ._format import JOBLIB_FORMAT, MODEL_FORMAT
 from ._metadata import describe_training_data
 from ._model import TRUSTED_TYPES, load_model, read_model_metadata, save_model
@@ -47,4 +48,5 @@ __all__ = [
     "TRUSTED_TYPES",
     "MODEL_FORMAT",
     "JOBLIB_FORMAT",
+    "MAX_BYTES",
 ]

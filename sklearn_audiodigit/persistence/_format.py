@@ -5,7 +5,6 @@ which members a model file holds, how ``metadata.json`` is read and checked, and
 how a file is written atomically.
 """
 
-import json
 import os
 import tempfile
 import zipfile
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..exceptions import ModelFileError, UntrustedModelError
+from ._bounds import json_limit, open_zip, parse_json, read_member
 
 #: Value of ``metadata["format"]`` in a safe model file.
 MODEL_FORMAT = "sklearn-audiodigit-model"
@@ -26,8 +26,6 @@ JOBLIB_FORMAT = "sklearn-audiodigit-joblib-1"
 
 _METADATA = "metadata.json"
 _SKLEARN = "model.skops"
-# Largest metadata.json read, in bytes (a guard against zip bombs).
-_MAX_JSON = 64 << 20
 
 # First bytes of the files joblib.dump writes: pickle protocol >= 2, and the
 # zlib, gzip, bz2, xz, lzma and lz4 compressed variants.
@@ -89,19 +87,14 @@ def _refuse_pickle(p):
     )
 
 
-def _read_zip_metadata(p, zf):
-    try:
-        info = zf.getinfo(_METADATA)
-    except KeyError:
+def _read_zip_metadata(p, zf, *, max_bytes):
+    if _METADATA not in zf.namelist():
         raise ModelFileError(
             f"{p}: a zip file, but not a sklearn-audiodigit model (no {_METADATA} inside)"
-        ) from None
-    if info.file_size > _MAX_JSON:
-        raise ModelFileError(f"{p}: {_METADATA} is implausibly large ({info.file_size} bytes)")
-    try:
-        meta = json.loads(zf.read(info).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ModelFileError(f"{p}: {_METADATA} is not valid JSON ({err})") from err
+        )
+    limit = json_limit(max_bytes)
+    data = read_member(p, zf, _METADATA, limit=limit)
+    meta = parse_json(p, data, what=_METADATA, max_bytes=limit)
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
         raise ModelFileError(f"{p}: a zip file, but not a sklearn-audiodigit model")
     version = meta.get("format_version")
@@ -113,13 +106,17 @@ def _read_zip_metadata(p, zf):
     return meta
 
 
-def _open(path, *, trust):
-    """Return ``(kind, p, zipfile or None)`` after the checks common to load and read."""
+def _open(path, *, trust, max_bytes):
+    """Return ``(kind, p, zipfile or None)`` after the checks common to load and read.
+
+    A zip's members are checked against ``max_bytes`` (see ``_bounds``) before
+    anything is inflated.
+    """
     p, head = _check_file(path)
     kind = _kind(head)
     if kind == "zip":
         try:
-            zf = zipfile.ZipFile(p)
+            zf = open_zip(p, p, max_bytes=max_bytes)
         except (zipfile.BadZipFile, OSError, EOFError) as err:
             raise ModelFileError(f"{p}: truncated or corrupted model file ({err})") from err
         return "zip", p, zf

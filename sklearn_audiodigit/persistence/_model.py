@@ -8,6 +8,13 @@ from pathlib import Path
 
 from ..exceptions import ModelFileError, UntrustedModelError
 from ..utils._json import jsonable as _jsonable
+from ._bounds import (
+    check_max_bytes,
+    check_nested_archive,
+    check_safetensors,
+    json_limit,
+    read_member,
+)
 from ._format import (
     _FORMAT_VERSION_NO_ENSEMBLE,
     _METADATA,
@@ -303,7 +310,7 @@ def _load_pickle(p):
     }
 
 
-def read_model_metadata(path, *, trust=False):
+def read_model_metadata(path, *, trust=False, max_bytes=None):
     """Read what a model file records, without building the model.
 
     Parameters
@@ -312,6 +319,14 @@ def read_model_metadata(path, *, trust=False):
         A file written by :func:`save_model` (or ``audiodigit train``).
     trust : bool, default=False
         Needed for joblib/pickle files, which must be unpickled to be read.
+    max_bytes : int or None, default=None
+        Most bytes the file's members may inflate to, together; None means
+        :data:`~sklearn_audiodigit.persistence.MAX_BYTES` (1 GiB, several times the
+        largest model this library trains). Each member's declared size, their
+        total and their compression ratio are checked against the limits before
+        anything is inflated, and reading stops past them, so a decompression bomb
+        is refused at once (see :ref:`untrusted_files`). Raise it only for a
+        legitimately larger model whose source you trust.
 
     Returns
     -------
@@ -333,16 +348,21 @@ def read_model_metadata(path, *, trust=False):
     Raises
     ------
     ModelFileError
-        If the file is missing, empty, truncated, corrupted or not a model file;
+        If the file is missing, empty, truncated, corrupted, not a model file, or
+        declares more than the limits (``max_bytes``, member count, compression
+        ratio, JSON size and depth);
         :class:`~sklearn_audiodigit.exceptions.UntrustedModelError` for a pickle
-        without ``trust=True``. The message names the file.
+        without ``trust=True``. The message names the file (and the limit).
+    ValueError
+        If ``max_bytes`` is not a positive int or None.
     """
-    kind, p, zf = _open(path, trust=trust)
+    max_bytes = check_max_bytes(max_bytes)
+    kind, p, zf = _open(path, trust=trust, max_bytes=max_bytes)
     if kind == "pickle":
         return _load_pickle(p)[1]
     with zf:
         try:
-            meta = _read_zip_metadata(p, zf)
+            meta = _read_zip_metadata(p, zf, max_bytes=max_bytes)
         except (zipfile.BadZipFile, OSError, EOFError) as err:
             raise ModelFileError(f"{p}: truncated or corrupted model file ({err})") from err
     for net in meta.get("nets") or ():
@@ -350,7 +370,9 @@ def read_model_metadata(path, *, trust=False):
     return meta
 
 
-def load_model(path, *, trust=False, device=None, trusted_types=(), return_metadata=False):
+def load_model(
+    path, *, trust=False, device=None, trusted_types=(), return_metadata=False, max_bytes=None
+):
     """Load a model written by :func:`save_model` (or ``audiodigit train``).
 
     Parameters
@@ -371,6 +393,14 @@ def load_model(path, *, trust=False, device=None, trusted_types=(), return_metad
         pipelines with your own transformers. Trust only types you know.
     return_metadata : bool, default=False
         Also return what the file records (see :func:`read_model_metadata`).
+    max_bytes : int or None, default=None
+        Most bytes the file's members may inflate to, together; None means
+        :data:`~sklearn_audiodigit.persistence.MAX_BYTES` (1 GiB, several times the
+        largest model this library trains). Each member's declared size, their
+        total and their compression ratio are checked against the limits before
+        anything is inflated, and reading stops past them, so a decompression bomb
+        is refused at once (see :ref:`untrusted_files`). Raise it only for a
+        legitimately larger model whose source you trust.
 
     Returns
     -------
@@ -383,11 +413,16 @@ def load_model(path, *, trust=False, device=None, trusted_types=(), return_metad
     ------
     ModelFileError
         (a :class:`ValueError`) if the file is missing, empty, truncated,
-        corrupted, not a model file, or written by a newer format version; its
+        corrupted, not a model file, written by a newer format version, or
+        declares more than the limits (``max_bytes``, member count, compression
+        ratio, JSON size and depth, safetensors and ``.npy`` headers that do not
+        match their data); its
         subclass :class:`~sklearn_audiodigit.exceptions.UntrustedModelError` if it
         is a pickle and ``trust`` is False, or refers to types outside the
         allow-list. The message names the file. Nothing in the file is executed
         before these checks.
+    ValueError
+        If ``max_bytes`` is not a positive int or None.
     ImportError
         If the model holds networks and torch, skorch or safetensors is missing.
 
@@ -397,14 +432,17 @@ def load_model(path, *, trust=False, device=None, trusted_types=(), return_metad
         If the file was written with other versions of sklearn-audiodigit,
         scikit-learn, or (for networks) torch and skorch.
     """
-    kind, p, zf = _open(path, trust=trust)
+    max_bytes = check_max_bytes(max_bytes)
+    kind, p, zf = _open(path, trust=trust, max_bytes=max_bytes)
     if kind == "pickle":
         model, meta = _load_pickle(p)
         _warn_versions(p, meta, with_torch="torch" in (meta.get("versions") or {}))
         return (model, meta) if return_metadata else model
     with zf:
         try:
-            model, meta = _load_zip(p, zf, device=device, trusted_types=tuple(trusted_types))
+            model, meta = _load_zip(
+                p, zf, device=device, trusted_types=tuple(trusted_types), max_bytes=max_bytes
+            )
         except (ModelFileError, ImportError):
             raise
         except (zipfile.BadZipFile, EOFError) as err:
@@ -420,8 +458,8 @@ def load_model(path, *, trust=False, device=None, trusted_types=(), return_metad
     return model
 
 
-def _load_zip(p, zf, *, device, trusted_types):
-    meta = _read_zip_metadata(p, zf)
+def _load_zip(p, zf, *, device, trusted_types, max_bytes):
+    meta = _read_zip_metadata(p, zf, max_bytes=max_bytes)
     nets = meta.get("nets") or []
     if nets:
         try:
@@ -440,7 +478,8 @@ def _load_zip(p, zf, *, device, trusted_types):
     if part is not None:
         import skops.io as sio
 
-        data = zf.read(part)
+        data = read_member(p, zf, part, limit=max_bytes)
+        check_nested_archive(p, data, where=part, max_bytes=max_bytes)
         untrusted = sio.get_untrusted_types(data=data)
         allowed = set(TRUSTED_TYPES) | set(trusted_types)
         refused = sorted(set(untrusted) - allowed)
@@ -456,9 +495,10 @@ def _load_zip(p, zf, *, device, trusted_types):
     warned = set()
     placed = []
     for description in nets:
-        net = _codec._decode_net(
-            description, zf.read(description["weights"]), device=device, path=p, warned=warned
-        )
+        name = description["weights"]
+        weights = read_member(p, zf, name, limit=max_bytes)
+        check_safetensors(p, name, weights, max_bytes=json_limit(max_bytes))
+        net = _codec._decode_net(description, weights, device=device, path=p, warned=warned)
         k = description.get("ensemble")
         if k is None:
             placed.append((tuple(description["path"]), net))
