@@ -278,3 +278,76 @@ def test_invalid_arguments(tmp_path, tone, kwargs):
 def test_path_of_wrong_type():
     with pytest.raises(TypeError, match="path"):
         read_audio(123)
+
+
+# ------------------------------------------------------------------ bounds (issue 18)
+@pytest.fixture(scope="module")
+def flac_bomb_file(tmp_path_factory):
+    """The issue's audio bomb: 59 s of silence, 8 channels at 192 kHz, about 92 KB."""
+    from _untrusted_files import flac_bomb
+
+    return flac_bomb(tmp_path_factory.mktemp("bomb") / "silence.flac")
+
+
+def test_flac_bomb_is_refused_from_its_header(flac_bomb_file):
+    assert flac_bomb_file.stat().st_size < 200_000
+    with pytest.raises(AudioLoadError, match=r"silence.flac.*8 channel.*max_samples=67,108,864"):
+        read_audio(flac_bomb_file, max_duration=60)
+
+
+def test_flac_bomb_decodes_blockwise_in_memory_of_the_mono_output(flac_bomb_file):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        y, sr = read_audio(flac_bomb_file, max_duration=60, max_samples=None)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (sr, y.shape) == (8000, (472_000,))
+    assert np.abs(y).max() == 0
+    # 8 channels decoded at once would be 363 MB of float32; the mono output is 45 MB
+    assert peak < 150e6
+
+
+def test_blockwise_mixing_equals_whole_file_mixing(tmp_path, rng, monkeypatch):
+    import sklearn_audiodigit.io as io_module
+
+    data = (0.3 * rng.standard_normal((5000, 3))).astype(np.float32)
+    path = tmp_path / "three.wav"
+    sf.write(path, data, 8000, subtype="FLOAT")
+    whole, _ = read_audio(path)
+    monkeypatch.setattr(io_module, "_BLOCKWISE", 100)
+    monkeypatch.setattr(io_module, "_BLOCK", 1000)
+    blocks, _ = read_audio(path)
+    np.testing.assert_allclose(blocks, whole, atol=1e-7)
+    np.testing.assert_allclose(blocks, data.mean(axis=1), atol=1e-6)
+
+
+def test_blockwise_decoding_still_refuses_non_finite_samples(tmp_path, monkeypatch):
+    import sklearn_audiodigit.io as io_module
+
+    data = np.zeros((3000, 2), dtype=np.float32)
+    data[2500, 1] = np.nan
+    path = tmp_path / "nan.wav"
+    sf.write(path, data, 8000, subtype="FLOAT")
+    monkeypatch.setattr(io_module, "_BLOCKWISE", 100)
+    monkeypatch.setattr(io_module, "_BLOCK", 1000)
+    with pytest.raises(AudioLoadError, match="nan.wav.*NaN"):
+        read_audio(path)
+
+
+def test_resampled_length_is_bounded_too(tmp_path):
+    # 2,000 frames at 1 Hz would become 16 million samples at 8 kHz
+    path = tmp_path / "one_hz.wav"
+    sf.write(path, np.zeros(2000, dtype=np.float32), 1, subtype="FLOAT")
+    with pytest.raises(AudioLoadError, match=r"one_hz.wav.*16,000,000 samples.*max_samples"):
+        read_audio(path, max_samples=1_000_000)
+
+
+@pytest.mark.parametrize("max_samples", [0, -1, 1.5, True])
+def test_invalid_max_samples(tmp_path, tone, max_samples):
+    path = tmp_path / "t.wav"
+    sf.write(path, tone(), 8000)
+    with pytest.raises(ValueError, match="max_samples"):
+        read_audio(path, max_samples=max_samples)
