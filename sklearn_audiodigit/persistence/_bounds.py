@@ -22,6 +22,7 @@ import math
 import os
 import struct
 import zipfile
+import zlib
 
 from ..exceptions import ModelFileError
 
@@ -208,18 +209,31 @@ def read_member(p, zf, name, *, limit, where=""):
         )
     chunks = []
     n = 0
-    with zf.open(info) as f:
-        while True:
-            chunk = f.read(_CHUNK)
-            if not chunk:
-                break
-            n += len(chunk)
-            if n > info.file_size or n > limit:
-                raise ModelFileError(
-                    f"{p}: {where}member {name!r} inflates past its declared "
-                    f"{info.file_size:,} bytes or its limit of {limit:,}"
-                )
-            chunks.append(chunk)
+    try:
+        with zf.open(info) as f:
+            while True:
+                chunk = f.read(_CHUNK)
+                if not chunk:
+                    break
+                n += len(chunk)
+                if n > info.file_size or n > limit:
+                    raise ModelFileError(
+                        f"{p}: {where}member {name!r} inflates past its declared "
+                        f"{info.file_size:,} bytes or its limit of {limit:,}"
+                    )
+                chunks.append(chunk)
+    except (
+        zlib.error,
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,
+    ) as err:
+        # corrupted deflate stream, bad CRC, truncation, unknown compression, encryption
+        raise ModelFileError(
+            f"{p}: {where}member {name!r} is corrupted ({type(err).__name__}: {err})"
+        ) from None
     return b"".join(chunks)
 
 
