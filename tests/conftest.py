@@ -120,6 +120,29 @@ def model_file_data(fsdd_sample):
     return X[::3], y[::3], speaker[::3], X[_HELD_OUT]
 
 
+@pytest.fixture(scope="session")
+def genuine_model_files(model_file_data, tmp_path_factory):
+    """Bytes of small genuine safe model files: ``"svc"``, and ``"mlp"`` (a network) with torch."""
+    from sklearn_audiodigit.persistence import save_model
+    from sklearn_audiodigit.pipelines import make_model
+
+    X, y, _, _ = model_file_data
+    models = {"svc": make_model("svc", random_state=0)}
+    try:
+        import skorch  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError:  # pragma: no cover - the nn extra is missing
+        pass
+    else:
+        models["mlp"] = make_model("mlp", random_state=0, max_epochs=1, hidden_layer_sizes=(8,))
+    folder = tmp_path_factory.mktemp("genuine_models")
+    files = {}
+    for name, model in models.items():
+        save_model(model.fit(X[:40], y[:40]), folder / name)
+        files[name] = (folder / name).read_bytes()
+    return files
+
+
 _FRESH_PREAMBLE = f"""\
 import sys, warnings
 import numpy as np

@@ -11,39 +11,26 @@ import pytest
 from _untrusted_files import model_bomb, rewrite_zip, set_declared_size
 
 from sklearn_audiodigit.exceptions import ModelFileError
-from sklearn_audiodigit.persistence import (
-    MAX_BYTES,
-    load_model,
-    read_model_metadata,
-    save_model,
-)
+from sklearn_audiodigit.persistence import MAX_BYTES, load_model, read_model_metadata
 from sklearn_audiodigit.persistence._bounds import (
     MAX_JSON_DEPTH,
     MAX_MEMBERS,
     check_safetensors,
 )
-from sklearn_audiodigit.pipelines import make_model
 
 
 @pytest.fixture(scope="module")
-def svc_bytes(model_file_data, tmp_path_factory):
+def svc_bytes(genuine_model_files):
     """A genuine safe model file (the svc pipeline), as bytes."""
-    X, y, _, _ = model_file_data
-    path = tmp_path_factory.mktemp("svc") / "svc.model"
-    save_model(make_model("svc", random_state=0).fit(X, y), path)
-    return path.read_bytes()
+    return genuine_model_files["svc"]
 
 
 @pytest.fixture(scope="module")
-def mlp_bytes(model_file_data, tmp_path_factory):
+def mlp_bytes(genuine_model_files):
     """A genuine safe model file holding a network (safetensors), as bytes."""
-    pytest.importorskip("torch")
-    pytest.importorskip("skorch")
-    X, y, _, _ = model_file_data
-    model = make_model("mlp", random_state=0, max_epochs=2, hidden_layer_sizes=(16,)).fit(X, y)
-    path = tmp_path_factory.mktemp("mlp") / "mlp.model"
-    save_model(model, path)
-    return path.read_bytes()
+    if "mlp" not in genuine_model_files:
+        pytest.skip("needs torch and skorch")
+    return genuine_model_files["mlp"]
 
 
 def _refused(path, match, **kwargs):
