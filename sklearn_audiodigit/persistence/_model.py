@@ -461,6 +461,19 @@ def load_model(
 def _load_zip(p, zf, *, device, trusted_types, max_bytes):
     meta = _read_zip_metadata(p, zf, max_bytes=max_bytes)
     nets = meta.get("nets") or []
+    # Every member is read and its own headers checked before any library that
+    # parses it (skops, safetensors, torch) is imported: a hostile file is
+    # refused in milliseconds, not after seconds of imports.
+    part = meta.get("sklearn_part")
+    data = None
+    if part is not None:
+        data = read_member(p, zf, part, limit=max_bytes)
+        check_nested_archive(p, data, where=part, max_bytes=max_bytes)
+    weights = []
+    for description in nets:
+        name = description["weights"]
+        weights.append(read_member(p, zf, name, limit=max_bytes))
+        check_safetensors(p, name, weights[-1], max_bytes=json_limit(max_bytes))
     if nets:
         try:
             import safetensors  # noqa: F401
@@ -474,12 +487,9 @@ def _load_zip(p, zf, *, device, trusted_types, max_bytes):
     _warn_versions(p, meta, with_torch=bool(nets))
 
     model = None
-    part = meta.get("sklearn_part")
     if part is not None:
         import skops.io as sio
 
-        data = read_member(p, zf, part, limit=max_bytes)
-        check_nested_archive(p, data, where=part, max_bytes=max_bytes)
         untrusted = sio.get_untrusted_types(data=data)
         allowed = set(TRUSTED_TYPES) | set(trusted_types)
         refused = sorted(set(untrusted) - allowed)
@@ -494,11 +504,8 @@ def _load_zip(p, zf, *, device, trusted_types, max_bytes):
     copies = [{} for _ in ensembles]
     warned = set()
     placed = []
-    for description in nets:
-        name = description["weights"]
-        weights = read_member(p, zf, name, limit=max_bytes)
-        check_safetensors(p, name, weights, max_bytes=json_limit(max_bytes))
-        net = _codec._decode_net(description, weights, device=device, path=p, warned=warned)
+    for description, data in zip(nets, weights, strict=True):
+        net = _codec._decode_net(description, data, device=device, path=p, warned=warned)
         k = description.get("ensemble")
         if k is None:
             placed.append((tuple(description["path"]), net))
