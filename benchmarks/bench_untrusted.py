@@ -104,6 +104,7 @@ def main():
             capture_output=True,
             text=True,
             env={**os.environ, "OMP_NUM_THREADS": "1"},
+            cwd=tempfile.gettempdir(),  # `python -c` puts the cwd first on sys.path
         )
         result = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout else {}
         size = path.stat().st_size / 1e6
