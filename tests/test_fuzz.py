@@ -27,6 +27,7 @@ from _untrusted_files import rewrite_zip, set_declared_size
 from sklearn_audiodigit.exceptions import AudioLoadError, ModelFileError
 from sklearn_audiodigit.io import read_audio
 from sklearn_audiodigit.persistence import load_model, read_model_metadata
+from sklearn_audiodigit.persistence._metadata import format_info
 
 hypothesis = pytest.importorskip("hypothesis")
 st = hypothesis.strategies
@@ -89,12 +90,32 @@ def _replace_member(data, name, content):
     return rewrite_zip(data, replace)
 
 
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
 @st.composite
 def mutated_model(draw, genuine):
     data = genuine[draw(st.sampled_from(sorted(genuine)))]
     kind = draw(
         st.sampled_from(
-            ["truncate", "flip", "swap", "declare", "nest", "json", "drop", "inner", "junk"]
+            [
+                "truncate",
+                "flip",
+                "swap",
+                "declare",
+                "nest",
+                "json",
+                "meta",
+                "drop",
+                "inner",
+                "junk",
+            ]
         )
     )
     names = _members(data)
@@ -130,6 +151,20 @@ def mutated_model(draw, genuine):
         }[shape]
         target = draw(st.sampled_from(["metadata.json", *names]))
         return _mutated(kind, _replace_member(data, target, text.encode("utf-8", "surrogatepass")))
+    if kind == "meta":
+        # a well-formed metadata.json with one value replaced by any JSON value
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            meta = json.loads(zf.read("metadata.json"))
+        node = meta
+        while True:
+            keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+            key = draw(st.sampled_from(keys))
+            child = node[key]
+            if not isinstance(child, (dict, list)) or not child or draw(st.booleans()):
+                node[key] = draw(_JSON)
+                break
+            node = child
+        return _mutated(kind, _replace_member(data, "metadata.json", json.dumps(meta).encode()))
     if kind == "drop":
         name = draw(st.sampled_from(names))
 
@@ -184,7 +219,10 @@ def test_fuzz_model_files(genuine_model_files, tmp_path_factory):
         content = data.draw(mutated_model(genuine_model_files), label="mutation")
         path = folder / f"m{next(counter)}.model"
         path.write_bytes(content)
-        _check_model_outcome(_bounded(lambda: read_model_metadata(path), path), path)
+        meta = _bounded(lambda: read_model_metadata(path), path)
+        _check_model_outcome(meta, path)
+        if isinstance(meta, dict):  # what `audiodigit info` shows of it
+            assert isinstance(format_info(path, meta), str)
         _check_model_outcome(_bounded(lambda: load_model(path), path), path)
 
     run()
@@ -197,9 +235,18 @@ _SUBTYPES = {
 }
 
 
+def _small_flac():
+    buf = io.BytesIO()
+    noise = np.random.default_rng(0).uniform(-0.5, 0.5, (4000, 2))
+    sf.write(buf, noise, 16000, format="FLAC", subtype="PCM_16")
+    data = buf.getvalue()
+    assert data[:4] == b"fLaC" and data[4] & 0x7F == 0  # STREAMINFO first
+    return data
+
+
 @st.composite
 def audio_file(draw, sample_wav):
-    kind = draw(st.sampled_from(["written", "header", "truncate", "flip"]))
+    kind = draw(st.sampled_from(["written", "header", "flac-header", "truncate", "flip"]))
     if kind == "written":
         container = draw(st.sampled_from(sorted(_SUBTYPES)))
         subtype = draw(st.sampled_from(_SUBTYPES[container]))
@@ -216,6 +263,17 @@ def audio_file(draw, sample_wav):
         except Exception:  # libsndfile refuses this combination: write the sample instead
             return _mutated(kind, sample_wav)
         return _mutated(kind, buf.getvalue())
+    if kind == "flac-header":
+        # STREAMINFO: 20-bit rate, 3-bit channels - 1, 5-bit bits - 1, 36-bit frame count
+        data = bytearray(_small_flac())
+        value = int.from_bytes(data[18:26], "big")
+        for shift, width in draw(
+            st.lists(st.sampled_from([(44, 20), (41, 3), (36, 5), (0, 36)]), min_size=1)
+        ):
+            field = draw(st.integers(0, 2**width - 1))
+            value = (value & ~(((1 << width) - 1) << shift)) | (field << shift)
+        data[18:26] = value.to_bytes(8, "big")
+        return _mutated(kind, bytes(data))
     data = bytearray(sample_wav)
     if kind == "header":
         # RIFF size, channels, rate, byte rate, block align, bits, data size

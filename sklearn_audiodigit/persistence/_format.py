@@ -103,7 +103,56 @@ def _read_zip_metadata(p, zf, *, max_bytes):
             f"{p}: model format version {version!r} is newer than this sklearn-audiodigit "
             f"({__version__}) reads (up to {FORMAT_VERSION}); upgrade sklearn-audiodigit"
         )
+    _check_layout(p, zf, meta)
     return meta
+
+
+# Types of the fields that save_model writes (None allowed where save_model writes it).
+_FIELD_TYPES = {
+    "versions": (dict,),
+    "feature_settings": (dict,),
+    "classes": (list, type(None)),
+    "training_data": (dict, type(None)),
+    "nets": (list,),
+    "ensembles": (list,),
+    "sklearn_part": (str, type(None)),
+}
+
+
+def _check_layout(p, zf, meta):
+    """The metadata's own fields have their types, and describe exactly the file's members.
+
+    A member the metadata does not name (a network whose description was
+    removed) would otherwise be skipped silently and leave a model without it.
+    """
+    for key, types in _FIELD_TYPES.items():
+        if key in meta and not isinstance(meta[key], types):
+            raise ModelFileError(
+                f"{p}: {_METADATA}: {key!r} is a {type(meta[key]).__name__}, not a "
+                f"{' or '.join(t.__name__ for t in types)}"
+            )
+    described = {_METADATA}
+    if meta.get("sklearn_part") is not None:
+        described.add(meta["sklearn_part"])
+    for what in ("nets", "ensembles"):
+        for i, entry in enumerate(meta.get(what) or ()):
+            path = entry.get("path") if isinstance(entry, dict) else None
+            if not isinstance(path, list) or not all(isinstance(s, str) for s in path):
+                raise ModelFileError(
+                    f"{p}: {_METADATA}: {what}[{i}] is not a description with a step path"
+                )
+            if what == "nets":
+                if not isinstance(entry.get("weights"), str):
+                    raise ModelFileError(f"{p}: {_METADATA}: nets[{i}] names no weights member")
+                described.add(entry["weights"])
+    members = set(zf.namelist())
+    if members != described:
+        extra, missing = sorted(members - described), sorted(described - members)
+        raise ModelFileError(
+            f"{p}: the members do not match {_METADATA}"
+            + (f"; not described: {', '.join(extra)}" if extra else "")
+            + (f"; missing: {', '.join(missing)}" if missing else "")
+        )
 
 
 def _open(path, *, trust, max_bytes):
