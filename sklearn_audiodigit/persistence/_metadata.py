@@ -284,11 +284,10 @@ def format_info(path, meta):
         lines.append(f"estimator:      {meta['estimator']}")
     if meta.get("sr"):
         lines.append(f"sampling rate:  {meta['sr']} Hz")
-    if meta.get("classes") is not None:
-        lines.append(
-            f"classes:        {' '.join(str(c) for c in meta['classes'])} ({len(meta['classes'])})"
-        )
-    versions = meta.get("versions") or {}
+    classes = _list(meta.get("classes"))
+    if classes:
+        lines.append(f"classes:        {' '.join(str(c) for c in classes)} ({len(classes)})")
+    versions = _dict(meta.get("versions"))
     if versions:
         lines.append("versions:       " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     data = meta.get("training_data")
@@ -298,35 +297,51 @@ def format_info(path, meta):
             parts.append(f"{data['n_clips']} clips")
         if "n_groups" in data:
             parts.append(f"{data['n_groups']} speakers")
-        if "class_counts" in data:
+        if isinstance(data.get("class_counts"), (dict, list)):
             parts.append(f"{len(data['class_counts'])} classes")
         lines.append("training data:  " + ", ".join(parts))
-    settings = meta.get("feature_settings") or {}
+    settings = _dict(meta.get("feature_settings"))
     if settings:
         lines.append("steps:")
         for name, step in settings.items():
-            params = ", ".join(f"{k}={v!r}" for k, v in (step.get("params") or {}).items())
+            step = _dict(step)
+            params = ", ".join(f"{k}={v!r}" for k, v in _dict(step.get("params")).items())
             cls = str(step.get("class", "?")).rsplit(".", 1)[-1]
             lines.append(f"  {name}: {cls}({params})")
-    for ensemble in meta.get("ensembles") or ():
-        step = "/".join(ensemble.get("path") or []) or "(the model)"
-        base = (ensemble.get("estimator") or {}).get("class", "CNNClassifier")
-        params = ", ".join(f"{k}={v}" for k, v in (ensemble.get("params") or {}).items())
+    for ensemble in map(_dict, _list(meta.get("ensembles"))):
+        step = _step_path(ensemble.get("path"))
+        base = _dict(ensemble.get("estimator")).get("class", "CNNClassifier")
+        params = ", ".join(f"{k}={v}" for k, v in _dict(ensemble.get("params")).items())
         lines.append(
             f"ensemble {step}: {ensemble.get('class')}({params}), "
             f"{ensemble.get('n_estimators')} x {base} averaged"
         )
-    for net in meta.get("nets") or ():
-        step = "/".join(net.get("path") or []) or "(the model)"
+    for net in map(_dict, _list(meta.get("nets"))):
+        step = _step_path(net.get("path"))
         if net.get("copy") is not None:
             step = f"{step}[{net['copy']}]"
-        module = net.get("module") or {}
-        mparams = ", ".join(f"{k}={v}" for k, v in (module.get("params") or {}).items())
+        module = _dict(net.get("module"))
+        mparams = ", ".join(f"{k}={v}" for k, v in _dict(module.get("params")).items())
+        n_weights = net.get("n_parameters", 0)
+        n_weights = f"{n_weights:,}" if isinstance(n_weights, int) else str(n_weights)
         lines.append(
-            f"network {step}: {net.get('class')}, {net.get('n_parameters', 0):,} weights, "
+            f"network {step}: {net.get('class')}, {n_weights} weights, "
             f"module {str(module.get('class', '?')).rsplit('.', 1)[-1]}({mparams})"
         )
     extra = sorted(set(meta) - set(RECORDED_KEYS) - set(_SHOWN_KEYS))
     for key in extra:
-        lines.append(f"{key + ':':<16}{json.dumps(meta[key])}")
+        lines.append(f"{key + ':':<16}{json.dumps(meta[key], default=str)}")
     return "\n".join(lines)
+
+
+# format_info shows whatever a file holds: a field of an unexpected type shows as empty.
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value):
+    return value if isinstance(value, list) else []
+
+
+def _step_path(path):
+    return "/".join(str(s) for s in _list(path)) or "(the model)"
