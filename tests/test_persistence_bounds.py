@@ -227,3 +227,69 @@ def test_npy_header_inside_skops_is_checked(svc_bytes, tmp_path):
     path = tmp_path / "npy.model"
     path.write_bytes(rewrite_zip(svc_bytes, replace))
     _refused(path, r"declares an array of shape \(1099511627776,\)")
+
+
+# ------------------------------------------------------- regressions found by the fuzzer
+def _edit_metadata(model_bytes, edit):
+    meta = json.loads(zipfile.ZipFile(io.BytesIO(model_bytes)).read("metadata.json"))
+    edit(meta)
+    return _with_metadata(model_bytes, json.dumps(meta))
+
+
+def test_corrupted_deflate_stream_is_a_model_file_error(svc_bytes, tmp_path):
+    data = bytearray(svc_bytes)
+    data[60] ^= 0xFF  # inside metadata.json's deflate stream, after its local header
+    path = tmp_path / "flipped.model"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="flipped.model"):
+        read_model_metadata(path)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda m: m.update(nets=[1]), r"nets\[0\] is not a description"),
+        (lambda m: m.update(nets=True), "'nets' is a bool, not a list"),
+        (lambda m: m.update(versions=[]), "'versions' is a list, not a dict"),
+        (lambda m: m.update(nets=[]), "not described: nets/0.safetensors"),
+        (lambda m: m.update(sklearn_part="other.skops"), "missing: other.skops"),
+    ],
+)
+def test_metadata_that_does_not_describe_the_members_is_refused(mlp_bytes, tmp_path, edit, match):
+    path = tmp_path / "edited.model"
+    path.write_bytes(_edit_metadata(mlp_bytes, edit))
+    with pytest.raises(ModelFileError, match=match):
+        read_model_metadata(path)
+    _refused(path, match)
+
+
+def test_network_described_at_another_step_is_refused(mlp_bytes, tmp_path):
+    def move(meta):
+        meta["nets"][0]["path"] = ["scale"]
+
+    path = tmp_path / "moved.model"
+    path.write_bytes(_edit_metadata(mlp_bytes, move))
+    _refused(path, "cannot predict")
+
+
+def test_format_info_shows_fields_of_unexpected_types(mlp_bytes, tmp_path):
+    from sklearn_audiodigit.persistence._metadata import format_info
+
+    meta = read_model_metadata_from_bytes(mlp_bytes, tmp_path)
+    meta.update(
+        feature_settings={"a": 1, "b": {"params": [1]}},
+        ensembles=[3, {"path": 5, "estimator": "x"}],
+        classes="abc",
+        extra=float("nan"),
+    )
+    meta["nets"][0].update(module=[], n_parameters="many", path=None)
+    text = format_info("f.model", meta)
+    assert "network (the model): " in text and "many weights" in text
+    assert "a: ?()" in text and "classes:" not in text
+    assert "extra:          NaN" in text
+
+
+def read_model_metadata_from_bytes(data, folder):
+    path = folder / "genuine.model"
+    path.write_bytes(data)
+    return read_model_metadata(path)
