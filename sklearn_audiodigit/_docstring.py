@@ -49,6 +49,14 @@ _SHARED = {
         Threads that process chunks of clips in parallel (joblib threading
         backend; NumPy's FFT and BLAS release the GIL). ``None`` means 1, ``-1``
         all cores.""",
+    "max_bytes": """max_bytes : int or None, default=None
+        Most bytes the file's members may inflate to, together; None means
+        :data:`~sklearn_audiodigit.persistence.MAX_BYTES` (1 GiB, several times the
+        largest model this library trains). Each member's declared size, their
+        total and their compression ratio are checked against the limits before
+        anything is inflated, and reading stops past them, so a decompression bomb
+        is refused at once (see :ref:`untrusted_files`). Raise it only for a
+        legitimately larger model whose source you trust.""",
 }
 
 

@@ -209,23 +209,31 @@ def _check_model_outcome(result, path):
         assert model is None or hasattr(model, "predict")
 
 
-def test_fuzz_model_files(genuine_model_files, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fuzz_models")
+def _fuzz(folder, strategy, check, suffix):
+    """Write each file ``strategy`` draws to ``folder`` and ``check(path)`` it."""
     counter = iter(range(10**9))
 
     @settings(max_examples=N_EXAMPLES)
     @given(st.data())
     def run(data):
-        content = data.draw(mutated_model(genuine_model_files), label="mutation")
-        path = folder / f"m{next(counter)}.model"
-        path.write_bytes(content)
-        meta = _bounded(lambda: read_model_metadata(path), path)
-        _check_model_outcome(meta, path)
-        if isinstance(meta, dict):  # what `audiodigit info` shows of it
-            assert isinstance(format_info(path, meta), str)
-        _check_model_outcome(_bounded(lambda: load_model(path), path), path)
+        path = folder / f"{next(counter)}{suffix}"
+        path.write_bytes(data.draw(strategy, label="file"))
+        check(path)
 
     run()
+
+
+def _check_model_file(path):
+    meta = _bounded(lambda: read_model_metadata(path), path)
+    _check_model_outcome(meta, path)
+    if isinstance(meta, dict):  # what `audiodigit info` shows of it
+        assert isinstance(format_info(path, meta), str)
+    _check_model_outcome(_bounded(lambda: load_model(path), path), path)
+
+
+def test_fuzz_model_files(genuine_model_files, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fuzz_models")
+    _fuzz(folder, mutated_model(genuine_model_files), _check_model_file, ".model")
 
 
 # ----------------------------------------------------------------------- audio files
@@ -291,27 +299,21 @@ def audio_file(draw, sample_wav):
     return _mutated(kind, bytes(data))
 
 
+def _check_audio_file(path):
+    result = _bounded(lambda: read_audio(path, sr=8000, max_duration=60), path)
+    if isinstance(result, AudioLoadError):
+        assert str(path) in str(result), result
+    elif isinstance(result, BaseException):
+        raise AssertionError(f"{path}: foreign exception {result!r}") from result
+    else:
+        y, sr = result
+        assert sr == 8000 and y.dtype == np.float32 and y.ndim == 1 and y.size > 0
+        assert np.isfinite(y).all()
+
+
 def test_fuzz_audio_files(fsdd_sample, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fuzz_audio")
     with open(fsdd_sample.filenames[0], "rb") as f:
         sample_wav = f.read()
     assert sample_wav[36:40] == b"data"  # the header offsets mutated above
-    counter = iter(range(10**9))
-
-    @settings(max_examples=N_EXAMPLES)
-    @given(st.data())
-    def run(data):
-        content = data.draw(audio_file(sample_wav), label="file")
-        path = folder / f"a{next(counter)}.wav"
-        path.write_bytes(content)
-        result = _bounded(lambda: read_audio(path, sr=8000, max_duration=60), path)
-        if isinstance(result, AudioLoadError):
-            assert str(path) in str(result), result
-        elif isinstance(result, BaseException):
-            raise AssertionError(f"{path}: foreign exception {result!r}") from result
-        else:
-            y, sr = result
-            assert sr == 8000 and y.dtype == np.float32 and y.ndim == 1 and y.size > 0
-            assert np.isfinite(y).all()
-
-    run()
+    folder = tmp_path_factory.mktemp("fuzz_audio")
+    _fuzz(folder, audio_file(sample_wav), _check_audio_file, ".wav")

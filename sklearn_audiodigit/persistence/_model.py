@@ -6,6 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from .._docstring import fill_doc
 from ..exceptions import ModelFileError, UntrustedModelError
 from ..utils._json import jsonable as _jsonable
 from ._bounds import (
@@ -310,6 +311,7 @@ def _load_pickle(p):
     }
 
 
+@fill_doc
 def read_model_metadata(path, *, trust=False, max_bytes=None):
     """Read what a model file records, without building the model.
 
@@ -319,14 +321,7 @@ def read_model_metadata(path, *, trust=False, max_bytes=None):
         A file written by :func:`save_model` (or ``audiodigit train``).
     trust : bool, default=False
         Needed for joblib/pickle files, which must be unpickled to be read.
-    max_bytes : int or None, default=None
-        Most bytes the file's members may inflate to, together; None means
-        :data:`~sklearn_audiodigit.persistence.MAX_BYTES` (1 GiB, several times the
-        largest model this library trains). Each member's declared size, their
-        total and their compression ratio are checked against the limits before
-        anything is inflated, and reading stops past them, so a decompression bomb
-        is refused at once (see :ref:`untrusted_files`). Raise it only for a
-        legitimately larger model whose source you trust.
+    %(max_bytes)s
 
     Returns
     -------
@@ -370,6 +365,7 @@ def read_model_metadata(path, *, trust=False, max_bytes=None):
     return meta
 
 
+@fill_doc
 def load_model(
     path, *, trust=False, device=None, trusted_types=(), return_metadata=False, max_bytes=None
 ):
@@ -393,14 +389,7 @@ def load_model(
         pipelines with your own transformers. Trust only types you know.
     return_metadata : bool, default=False
         Also return what the file records (see :func:`read_model_metadata`).
-    max_bytes : int or None, default=None
-        Most bytes the file's members may inflate to, together; None means
-        :data:`~sklearn_audiodigit.persistence.MAX_BYTES` (1 GiB, several times the
-        largest model this library trains). Each member's declared size, their
-        total and their compression ratio are checked against the limits before
-        anything is inflated, and reading stops past them, so a decompression bomb
-        is refused at once (see :ref:`untrusted_files`). Raise it only for a
-        legitimately larger model whose source you trust.
+    %(max_bytes)s
 
     Returns
     -------
