@@ -32,7 +32,15 @@ version 1, which earlier releases read.
 :func:`load_model` reads that format; joblib/pickle files load only with
 ``trust=True``. Every problem with a file (missing, empty, truncated, corrupted,
 foreign, untrusted) raises :class:`~sklearn_audiodigit.exceptions.ModelFileError`
-naming it.
+naming it. Before anything is inflated, what the file declares (member sizes,
+their total against ``max_bytes``, compression ratios, member counts, the size and
+depth of its JSON, the headers of the archive and tensors it nests) is checked,
+so a decompression bomb is refused at once (``_bounds``).
+
+Layout: ``_format`` (zip layout, sniffing, ``metadata.json``, atomic writes),
+``_bounds`` (what opening a file may cost), ``_metadata`` (the description of a
+model and ``audiodigit info``'s text of it), ``_model`` (save, load, read); the
+networks' codec is :mod:`sklearn_audiodigit.nn._codec`, beside the networks.
 """
 
 from ._bounds import MAX_BYTES
