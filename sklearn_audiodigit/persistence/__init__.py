@@ -40,7 +40,7 @@ so a decompression bomb is refused at once (``_bounds``).
 Layout: ``_format`` (zip layout, sniffing, ``metadata.json``, atomic writes),
 ``_bounds`` (what opening a file may cost), ``_metadata`` (the description of a
 model and ``audiodigit info``'s text of it), ``_model`` (save, load, read); the
-networks' codec is :mod:`sklearn_audiodigit.nn._codec`, beside the networks.
+networks' codec is ``sklearn_audiodigit.nn._codec``, beside the networks.
 """
 
 from ._bounds import MAX_BYTES
