@@ -8,12 +8,13 @@ stop at the declared size and at the limit, so a file that lies about its sizes
 costs no more than one that tells the truth.
 
 The limits follow from what a model of this library holds (measured on the
-models ``audiodigit train`` writes, see ``benchmarks/README.md``): an RBF-SVC
-pipeline on the 300-clip FSDD sample is 2.2 MB once inflated, and grows with
-its support vectors (about 20 MB on the full FSDD, a few hundred MB on the
-30,000 clips of AudioMNIST); a CNN's weights are about 1 MB, a ResNet's a few
-MB, an ensemble a few times that; ``metadata.json`` is 2 to 6 KB plus the
-training history of each network (tens of KB), nested 8 deep.
+models ``audiodigit train`` writes, see ``benchmarks/README.md``): the svc model
+is 2.2 MB once inflated when fitted on the 300-clip FSDD sample and 9.5 MB on the
+full FSDD (3,000 clips), growing with its support vectors (about 100 MB expected
+on the 30,000 clips of AudioMNIST); a CNN's weights are about 1 MB, an ensemble a
+few times that; ``metadata.json`` is 2 to 6 KB plus the training history of each
+network (tens of KB), nested 8 deep. The default ``max_bytes`` of 1 GiB leaves
+10 times the largest of these.
 """
 
 import io
