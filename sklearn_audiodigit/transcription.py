@@ -1,0 +1,323 @@
+"""Digit strings: transcribe a recording of several spoken digits (a PIN, a phone number).
+
+:class:`DigitStringTranscriber` cuts a recording into words with
+:func:`~sklearn_audiodigit.segmentation.segment_words`, classifies every word
+with any fitted single-digit model of this library in one batch, and returns the
+digits with their times and confidences as a :class:`Transcription`.
+"""
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .exceptions import AudioValueError
+from .segmentation import segment_words
+from .utils._validation import check_sr
+
+__all__ = ["DigitSegment", "Transcription", "DigitStringTranscriber"]
+
+
+@dataclass
+class DigitSegment:
+    """One word of a recording and what the model reads in it.
+
+    Attributes
+    ----------
+    start, end : float
+        Time span of the word in the recording, in seconds.
+    label : int or str
+        The model's label (a digit 0-9 for a digit model).
+    confidence : float or None
+        The model's probability of ``label`` (``None`` for a model without
+        ``predict_proba``).
+    """
+
+    start: float
+    end: float
+    label: object
+    confidence: float | None
+
+    def to_dict(self):
+        """The segment as a JSON-ready dict (times rounded to milliseconds)."""
+        label = self.label.item() if isinstance(self.label, np.generic) else self.label
+        conf = None if self.confidence is None else round(float(self.confidence), 4)
+        return {
+            "start": round(float(self.start), 3),
+            "end": round(float(self.end), 3),
+            "label": label,
+            "confidence": conf,
+        }
+
+
+@dataclass
+class Transcription:
+    """The digits read in one recording.
+
+    Attributes
+    ----------
+    digits : str
+        The digits in time order, e.g. ``"4155550199"``; ``""`` when no digit
+        was found.
+    segments : list of DigitSegment
+        The words read as ``digits``, in time order.
+    rejected : list of DigitSegment
+        Words found but dropped: below the rejection threshold (a cough, an
+        "um"), or beyond ``n_digits`` / ``max_digits`` (the least confident).
+    duration : float
+        Length of the recording, in seconds.
+    """
+
+    digits: str
+    segments: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+    duration: float = 0.0
+
+    def to_dict(self):
+        """The transcription as a JSON-ready dict.
+
+        Returns
+        -------
+        record : dict
+            ``{"digits": str, "segments": [{"start", "end", "label",
+            "confidence"}, ...], "rejected": [...], "duration": float}``.
+        """
+        return {
+            "digits": self.digits,
+            "segments": [s.to_dict() for s in self.segments],
+            "rejected": [s.to_dict() for s in self.rejected],
+            "duration": round(float(self.duration), 3),
+        }
+
+
+def _check_count(value, name):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise AudioValueError(f"{name} must be a positive integer or None, got {value!r}")
+    return int(value)
+
+
+class DigitStringTranscriber:
+    """Read the digit string in a recording with a fitted single-digit model.
+
+    The recording is cut into words by
+    :func:`~sklearn_audiodigit.segmentation.segment_words`; each word, widened
+    by ``padding`` seconds on each side (the model trims silence itself), is
+    classified by ``model`` in one batch; words whose confidence is below
+    ``reject_threshold`` are dropped.
+
+    Parameters
+    ----------
+    model : fitted classifier
+        Any fitted model of this library that takes waveforms at ``sr`` Hz and
+        predicts digits: :func:`~sklearn_audiodigit.pipelines.make_model`'s
+        ``"svc"`` or networks, a model from
+        :func:`~sklearn_audiodigit.persistence.load_model`, or any scikit-learn
+        classifier over ragged waveforms. ``predict_proba`` gives confidences;
+        without it, confidences are ``None`` and nothing is rejected.
+    sr : int, default=8000
+        Sampling rate the model expects, in Hz. :meth:`transcribe_file` reads
+        files at this rate; :meth:`transcribe` resamples waveforms given at
+        another rate.
+    n_digits : int or None, default=None
+        Number of digits the recording is known to hold (a PIN has 4). With
+        fewer words found, the longest are split at their energy minima; with
+        more, the most confident ``n_digits`` are kept. The result may still hold
+        fewer digits if the recording has fewer words that can be split.
+    max_digits : int or None, default=None
+        At most this many digits are kept (the most confident, in time order).
+    reject_threshold : float, default=0.2
+        Words whose confidence (the model's highest probability) is below this
+        are dropped as not a digit; 0 keeps every word. With ten classes, a
+        word that resembles no digit spreads its probability; a clear digit of
+        the default model has a median confidence above 0.9 (the value was
+        chosen on the FSDD string benchmark, ``benchmarks/bench_strings.py``).
+    padding : float, default=0.05
+        Seconds added before and after each word when it is cut for the model
+        (weak onsets such as the /f/ of "four" and "five" lie below the voice
+        activity threshold). Never beyond the middle of the pause to the next
+        word.
+    segment_params : dict or None, default=None
+        Keyword arguments of
+        :func:`~sklearn_audiodigit.segmentation.segment_words` (``on_db``,
+        ``off_db``, ``min_level_db``, ``min_word_duration``, ``min_pause``,
+        ``max_word_duration``, ``max_drop_db``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_audiodigit.datasets import load_fsdd_sample
+    >>> from sklearn_audiodigit import make_svc_pipeline
+    >>> data = load_fsdd_sample()
+    >>> model = make_svc_pipeline(augment=False, random_state=0)
+    >>> model = model.fit(data.data, data.target)
+    >>> pause = np.zeros(2400, dtype=np.float32)
+    >>> words = [data.data[i] for i in (0, 35, 70)]
+    >>> y = np.concatenate([pause, words[0], pause, words[1], pause, words[2], pause])
+    >>> result = DigitStringTranscriber(model).transcribe(y)
+    >>> len(result.digits), [int(data.target[i]) for i in (0, 35, 70)] == [
+    ...     s.label for s in result.segments]
+    (3, True)
+    """
+
+    def __init__(
+        self,
+        model,
+        *,
+        sr=8000,
+        n_digits=None,
+        max_digits=None,
+        reject_threshold=0.2,
+        padding=0.05,
+        segment_params=None,
+    ):
+        self.model = model
+        self.sr = sr
+        self.n_digits = n_digits
+        self.max_digits = max_digits
+        self.reject_threshold = reject_threshold
+        self.padding = padding
+        self.segment_params = segment_params
+
+    def _check_params(self):
+        sr = check_sr(self.sr)
+        n_digits = _check_count(self.n_digits, "n_digits")
+        max_digits = _check_count(self.max_digits, "max_digits")
+        t = self.reject_threshold
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1:
+            raise AudioValueError(f"reject_threshold must be in [0, 1], got {t!r}")
+        p = self.padding
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < np.inf:
+            raise AudioValueError(f"padding must be non-negative seconds, got {p!r}")
+        classes = getattr(self.model, "classes_", None)
+        if classes is None:
+            raise AudioValueError(
+                f"model must be a fitted classifier with classes_; got {type(self.model).__name__}"
+            )
+        bad = [c for c in classes if str(c) not in tuple("0123456789")]
+        if bad:
+            raise AudioValueError(
+                f"the model predicts {bad[:3]!r}, not digits 0-9: a digit string needs a "
+                "digit model (a model trained with target='digit')"
+            )
+        return sr, n_digits, max_digits
+
+    def _classify(self, clips):
+        X = np.empty(len(clips), dtype=object)
+        X[:] = clips
+        if hasattr(self.model, "predict_proba"):
+            proba = np.asarray(self.model.predict_proba(X), dtype=np.float64)
+            best = proba.argmax(axis=1)
+            return np.asarray(self.model.classes_)[best], proba[np.arange(len(best)), best]
+        return np.asarray(self.model.predict(X)), None
+
+    def transcribe(self, y, *, sr=None):
+        """Read the digits in one waveform.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            One mono waveform, float in [-1, 1].
+        sr : int or None, default=None
+            Sampling rate of ``y`` in Hz; ``None`` means the transcriber's
+            ``sr``. Another rate is resampled (soxr) to ``sr``.
+
+        Returns
+        -------
+        transcription : Transcription
+            The digits, their segments (times in seconds of ``y``) and the
+            rejected words; ``digits == ""`` when there is no speech.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` is not one finite 1-D waveform, or a parameter is invalid.
+        """
+        model_sr, n_digits, max_digits = self._check_params()
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise AudioValueError(
+                f"y must be one 1-D waveform (mix stereo down first); got shape {y.shape}"
+            )
+        if sr is not None and check_sr(sr) != model_sr:
+            import soxr
+
+            y = soxr.resample(np.asarray(y, dtype=np.float32), sr, model_sr, quality="HQ")
+        params = dict(self.segment_params or {})
+        if n_digits is not None:
+            params["min_segments"] = n_digits
+        spans = segment_words(y, sr=model_sr, **params)
+        duration = len(y) / model_sr
+        if len(spans) == 0:
+            return Transcription("", [], [], duration)
+        y = np.asarray(y, dtype=np.float32)
+        clips = []
+        for i, (start, end) in enumerate(spans):
+            lo = start - self.padding
+            hi = end + self.padding
+            if i > 0:
+                lo = max(lo, (spans[i - 1][1] + start) / 2)
+            if i + 1 < len(spans):
+                hi = min(hi, (end + spans[i + 1][0]) / 2)
+            a = max(0, int(round(lo * model_sr)))
+            b = min(len(y), int(round(hi * model_sr)))
+            clips.append(y[a:b])
+        labels, conf = self._classify(clips)
+        segments = [
+            DigitSegment(float(s), float(e), _as_digit(lab), None if conf is None else float(c))
+            for (s, e), lab, c in zip(
+                spans, labels, conf if conf is not None else [None] * len(spans), strict=True
+            )
+        ]
+        keep, rejected = [], []
+        for s in segments:
+            low = s.confidence is not None and s.confidence < self.reject_threshold
+            (rejected if low else keep).append(s)
+        limit = min(x for x in (n_digits, max_digits, len(keep)) if x is not None)
+        if len(keep) > limit:
+            order = sorted(range(len(keep)), key=lambda i: -(keep[i].confidence or 0.0))
+            chosen = sorted(order[:limit])
+            rejected += [keep[i] for i in order[limit:]]
+            keep = [keep[i] for i in chosen]
+        rejected.sort(key=lambda s: s.start)
+        return Transcription("".join(str(s.label) for s in keep), keep, rejected, duration)
+
+    def transcribe_file(self, path, *, max_duration=120.0):
+        """Read the digits in an audio file.
+
+        The file is read with :func:`~sklearn_audiodigit.io.read_audio` at the
+        transcriber's ``sr`` (any format libsndfile decodes, any rate, channels
+        mixed to mono).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The recording.
+        max_duration : float or None, default=120.0
+            Longest recording accepted, in seconds (checked from the header).
+
+        Returns
+        -------
+        transcription : Transcription
+            As :meth:`transcribe`.
+
+        Raises
+        ------
+        AudioLoadError
+            (an :class:`OSError`) if the file cannot be read as audio or is
+            longer than ``max_duration``; the message names the file.
+        """
+        from .io import read_audio
+
+        sr, _, _ = self._check_params()
+        y, _ = read_audio(path, sr=sr, max_duration=max_duration)
+        return self.transcribe(y)
+
+
+def _as_digit(label):
+    """A model's label as an int digit when it is one (numpy ints, "4")."""
+    value = label.item() if isinstance(label, np.generic) else label
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
