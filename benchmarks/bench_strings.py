@@ -13,8 +13,10 @@ Parts:
     Strings built reproducibly (seed 0) from FSDD, leave one speaker out: for
     each of the 6 speakers, the default model (``make_model("svc")``) is trained
     on the other five speakers' 2,500 clips, and ``--n-strings`` strings of 3-10
-    digits are built from the held-out speaker's clips: each clip at a random
-    gain of -6 to +6 dB (loudness changes), joined with pauses drawn uniformly
+    digits are built from the held-out speaker's clips: each clip brought to a
+    speech power of -20 dBFS (FSDD's sessions differ by up to 30 dB; one
+    recording has one level), then a random gain of -6 to +6 dB (loudness
+    changes), joined with pauses drawn uniformly
     from ``--min-pause`` to 0.8 s, 0.2-0.6 s of silence before and after, and
     white noise at a signal-to-noise ratio drawn uniformly from 10 to 30 dB (the
     speech power measured over the clips' samples within 30 dB of each clip's
@@ -78,9 +80,13 @@ def build_string(clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0))
     parts = [np.zeros(int(rng.uniform(0.2, 0.6) * SR), np.float32)]
     powers = []
     for k, clip in enumerate(clips):
-        gain = 10 ** (rng.uniform(-6, 6) / 20)
+        # FSDD's recording levels differ by 30 dB between sessions; one recording
+        # has one level: every clip is brought to a speech power of -20 dBFS,
+        # then changed by -6 to +6 dB
+        power = _speech_power(clip)
+        gain = 10 ** (rng.uniform(-6, 6) / 20) * np.sqrt(0.01 / power)
         parts.append((clip * gain).astype(np.float32))
-        powers.append(_speech_power(clip) * gain**2)
+        powers.append(power * gain**2)
         if k + 1 < len(clips):
             parts.append(np.zeros(int(rng.uniform(min_pause, max_pause) * SR), np.float32))
     parts.append(np.zeros(int(rng.uniform(0.2, 0.6) * SR), np.float32))
@@ -130,7 +136,9 @@ def part_fsdd(args, bunch):
         refs, hyps, wrong_n = [], [], 0
         for _ in range(args.n_strings):
             pick = rng.choice(idx, size=int(rng.integers(3, 11)), replace=False)
-            y = build_string([bunch.data[i] for i in pick], rng, min_pause=args.min_pause)
+            y = build_string(
+                [bunch.data[i] for i in pick], rng, min_pause=args.min_pause, snr=args.snr
+            )
             t0 = time.perf_counter()
             hyp = tr.transcribe(y).digits
             secs += time.perf_counter() - t0
@@ -250,6 +258,8 @@ def main():
     p.add_argument("--model", default="svc")
     p.add_argument("--n-strings", type=int, default=60)
     p.add_argument("--min-pause", type=float, default=0.12)
+    p.add_argument("--snr", type=float, nargs=2, default=(10.0, 30.0), metavar=("LO", "HI"),
+                   help="range of the signal-to-noise ratio, dB (default: 10 30)")
     p.add_argument("--reject-threshold", type=float, default=0.2)
     p.add_argument("--cache", default=os.path.expanduser("~/.cache/audiodigit_bench"))
     p.add_argument("--verbose", action="store_true")

@@ -216,7 +216,7 @@ def segment_words(
     min_word_duration=0.08,
     min_pause=0.1,
     max_word_duration=0.8,
-    max_drop_db=30.0,
+    max_drop_db=40.0,
     min_segments=None,
 ):
     """Cut a recording of spoken words into word segments.
@@ -250,7 +250,7 @@ def segment_words(
     max_word_duration : float, default=0.8
         Longest segment one digit can make, in seconds (99 % of FSDD digits last
         less than 0.66 s after trimming); longer segments are split.
-    max_drop_db : float, default=30.0
+    max_drop_db : float, default=40.0
         Segments whose loudest frame is more than this many dB below the loudest
         frame of the recording are dropped.
     min_segments : int or None, default=None

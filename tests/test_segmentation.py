@@ -57,12 +57,12 @@ def test_lead_in_tail_clicks_and_breaths_are_not_words(digit_strings, rng):
     x = np.concatenate([pad, y, pad])
     clicks = [int(0.5 * SR), len(x) - int(0.2 * SR)]
     x[clicks] = 0.9  # one-sample clicks in the lead-in and the tail
-    # a breath: 0.3 s of noise whose power is 35 dB below the loudest 25 ms of
-    # speech (more than max_drop_db=30 below), in the tail
+    # a breath: 0.3 s of noise whose power is 45 dB below the loudest 25 ms of
+    # speech (more than max_drop_db=40 below), in the tail
     start = len(x) - int(0.9 * SR)
     breath = rng.standard_normal(int(0.3 * SR)).astype(np.float32)
     loudest = frame_levels(y, sr=SR).max()
-    x[start : start + len(breath)] += breath * np.float32(10 ** ((loudest - 35) / 20))
+    x[start : start + len(breath)] += breath * np.float32(10 ** ((loudest - 45) / 20))
     shifted = [(a + 1.0, b + 1.0) for a, b in spans]
     _assert_words_found(segment_words(x, sr=SR), shifted)
 
