@@ -123,7 +123,8 @@ def part_fsdd(args, bunch):
     refs_all, hyps_all, secs, dur = [], [], 0.0, 0.0
     print(
         f"strings from FSDD, leave one speaker out, {args.n_strings} strings per speaker, "
-        f"pauses {args.min_pause}-0.8 s, white noise 10-30 dB SNR, gain +-6 dB"
+        f"pauses {args.min_pause}-0.8 s, white noise {args.snr[0]:g}-{args.snr[1]:g} dB SNR, "
+        "gain +-6 dB"
     )
     print(f"{'speaker':<10}{'clip acc':>9}{'DER':>8}{'string acc':>12}{'wrong count':>13}")
     for speaker in speakers:
@@ -258,8 +259,14 @@ def main():
     p.add_argument("--model", default="svc")
     p.add_argument("--n-strings", type=int, default=60)
     p.add_argument("--min-pause", type=float, default=0.12)
-    p.add_argument("--snr", type=float, nargs=2, default=(10.0, 30.0), metavar=("LO", "HI"),
-                   help="range of the signal-to-noise ratio, dB (default: 10 30)")
+    p.add_argument(
+        "--snr",
+        type=float,
+        nargs=2,
+        default=(10.0, 30.0),
+        metavar=("LO", "HI"),
+        help="range of the signal-to-noise ratio, dB (default: 10 30)",
+    )
     p.add_argument("--reject-threshold", type=float, default=0.2)
     p.add_argument("--cache", default=os.path.expanduser("~/.cache/audiodigit_bench"))
     p.add_argument("--verbose", action="store_true")
