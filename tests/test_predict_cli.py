@@ -69,7 +69,8 @@ def test_predict_any_format_and_rate(capsys, tmp_path, model, clip):
     records = _records(capsys.readouterr().out)
     assert [r["file"] for r in records] == [path, *map(str, files.values())]
     for r in records:
-        assert set(r) == {"file", "label", "confidence", "top_k"}
+        assert set(r) == {"file", "no_speech", "label", "confidence", "top_k"}
+        assert r["no_speech"] is False
         assert len(r["top_k"]) == 3
         probs = [t["probability"] for t in r["top_k"]]
         assert probs == sorted(probs, reverse=True)
