@@ -211,7 +211,13 @@ class DigitStringTranscriber:
         Keyword arguments of
         :func:`~sklearn_audiodigit.segmentation.segment_words` (``on_db``,
         ``off_db``, ``min_level_db``, ``min_word_duration``, ``min_pause``,
-        ``max_word_duration``, ``max_drop_db``).
+        ``max_word_duration``, ``max_drop_db``, ``split_db``).
+    segmenter : callable or None, default=None
+        Another voice activity detector: ``segmenter(y, sr)`` returning an array
+        of shape (n_words, 2) of ``(start, end)`` in seconds, in time order.
+        ``None`` uses :func:`~sklearn_audiodigit.segmentation.segment_words`
+        with ``segment_params`` (``n_digits`` then only selects words, it
+        cannot split them).
 
     Examples
     --------
@@ -242,6 +248,7 @@ class DigitStringTranscriber:
         split_fluent=False,
         padding=0.05,
         segment_params=None,
+        segmenter=None,
     ):
         self.model = model
         self.sr = sr
@@ -252,6 +259,7 @@ class DigitStringTranscriber:
         self.split_fluent = split_fluent
         self.padding = padding
         self.segment_params = segment_params
+        self.segmenter = segmenter
 
     def _check_params(self):
         sr = check_sr(self.sr)
@@ -353,7 +361,10 @@ class DigitStringTranscriber:
         params = dict(self.segment_params or {})
         if n_digits is not None:
             params["min_segments"] = n_digits
-        spans = segment_words(y, sr=model_sr, **params)
+        if self.segmenter is None:
+            spans = segment_words(y, sr=model_sr, **params)
+        else:
+            spans = np.asarray(self.segmenter(y, model_sr), dtype=np.float64).reshape(-1, 2)
         duration = len(y) / model_sr
         if len(spans) == 0:
             return Transcription("", [], [], duration)
