@@ -315,7 +315,7 @@ def part_vad(args, bunch):
             for name, seg in vads.items():
                 tr = DigitStringTranscriber(model, sr=SR, segmenter=seg)
                 t0 = time.perf_counter()
-                spans = segment_words(y, sr=SR) if seg is None else seg(y, SR)
+                _ = segment_words(y, sr=SR) if seg is None else seg(y, SR)
                 secs = time.perf_counter() - t0
                 refs, hyps, total = scores[name]
                 refs.append(ref)
