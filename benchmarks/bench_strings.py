@@ -379,9 +379,14 @@ def main():
     args = p.parse_args()
     bunch = fetch_fsdd(data_home=args.data_home, sr=SR, download_if_missing=False)
     _print_header(args)
-    {"fsdd": part_fsdd, "tts": part_tts, "speed": part_speed, "nospeech": part_nospeech}[args.part](
-        args, bunch
-    )
+    parts = {
+        "fsdd": part_fsdd,
+        "tts": part_tts,
+        "speed": part_speed,
+        "vad": part_vad,
+        "nospeech": part_nospeech,
+    }
+    parts[args.part](args, bunch)
 
 
 if __name__ == "__main__":
