@@ -121,6 +121,35 @@ def _add_model_options(p):
     )
 
 
+def _add_file_command_options(p, *, max_duration):
+    """MODEL, FILE_OR_DIR... and the options of the commands that read audio files."""
+    p.add_argument("model", metavar="MODEL", help="model file written by 'audiodigit train'")
+    p.add_argument(
+        "files", metavar="FILE_OR_DIR", nargs="+", help="audio files, or folders of them"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON record per line")
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="allow a joblib/pickle model file; loading it runs any code it contains",
+    )
+    p.add_argument(
+        "--sr",
+        type=_positive_int,
+        default=None,
+        metavar="HZ",
+        help="sampling rate the model expects, for a model file that does not record it "
+        "(default: the rate recorded in the model file)",
+    )
+    p.add_argument(
+        "--max-duration",
+        type=_positive_float,
+        default=max_duration,
+        metavar="SECONDS",
+        help=f"reject longer recordings (default: {max_duration:g})",
+    )
+
+
 def _build_parser():
     parser = argparse.ArgumentParser(
         prog="audiodigit",
@@ -170,39 +199,16 @@ def _build_parser():
         description="Predict the label of each audio file (any format and sampling rate "
         "that libsndfile reads: WAV of any bit depth, FLAC, OGG, ...; resampled to the "
         "model's rate and mixed to mono). Folders are searched recursively for audio "
-        "files. A file that cannot be read gets an error record and the others are still "
-        "predicted; the exit status is 1 if any file failed.",
+        "files. A clip without speech (silence, near-silence, steady noise) prints 'no "
+        "speech' (JSON: \"no_speech\": true). A file that cannot be read gets an error "
+        "record and the others are still predicted; the exit status is 1 if any file failed.",
     )
-    pr.add_argument("model", metavar="MODEL", help="model file written by 'audiodigit train'")
-    pr.add_argument(
-        "files", metavar="FILE_OR_DIR", nargs="+", help="audio files, or folders of them"
-    )
-    pr.add_argument("--json", action="store_true", help="one JSON record per line")
+    _add_file_command_options(pr, max_duration=60.0)
     pr.add_argument(
         "--top-k",
         type=_positive_int,
         metavar="K",
         help="also list the K most probable labels of each file (record field 'top_k')",
-    )
-    pr.add_argument(
-        "--trust",
-        action="store_true",
-        help="allow a joblib/pickle model file; loading it runs any code it contains",
-    )
-    pr.add_argument(
-        "--sr",
-        type=_positive_int,
-        default=None,
-        metavar="HZ",
-        help="sampling rate the model expects, for a model file that does not record it "
-        "(default: the rate recorded in the model file)",
-    )
-    pr.add_argument(
-        "--max-duration",
-        type=_positive_float,
-        default=60.0,
-        metavar="SECONDS",
-        help="reject longer recordings (default: 60)",
     )
 
     tc = sub.add_parser(
@@ -214,11 +220,7 @@ def _build_parser():
         "status 0); a file that cannot be read gets an error record and the others are "
         "still transcribed; the exit status is 1 if any file failed.",
     )
-    tc.add_argument("model", metavar="MODEL", help="digit model file written by 'audiodigit train'")
-    tc.add_argument(
-        "files", metavar="FILE_OR_DIR", nargs="+", help="audio files, or folders of them"
-    )
-    tc.add_argument("--json", action="store_true", help="one JSON record per line")
+    _add_file_command_options(tc, max_duration=120.0)
     tc.add_argument(
         "--n-digits",
         type=_positive_int,
@@ -239,25 +241,6 @@ def _build_parser():
         metavar="P",
         help="drop words read with a confidence below P as not a digit (a cough, an 'um'); "
         "0 keeps every word (default: 0.2)",
-    )
-    tc.add_argument(
-        "--trust",
-        action="store_true",
-        help="allow a joblib/pickle model file; loading it runs any code it contains",
-    )
-    tc.add_argument(
-        "--sr",
-        type=_positive_int,
-        default=None,
-        metavar="HZ",
-        help="sampling rate the model expects, for a model file that does not record it",
-    )
-    tc.add_argument(
-        "--max-duration",
-        type=_positive_float,
-        default=120.0,
-        metavar="SECONDS",
-        help="reject longer recordings (default: 120)",
     )
 
     inf = sub.add_parser("info", help="show what a model file records")

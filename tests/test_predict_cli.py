@@ -25,10 +25,9 @@ def _error_lines(err):
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory, small_data):
-    path = tmp_path_factory.mktemp("model") / "digits.model"
-    assert main(["train", "--data", str(small_data), "--output", str(path), "--quiet"]) == 0
-    return path
+def model(digit_model_file):
+    """The default svc trained by ``audiodigit train`` on two takes of the sample (read-only)."""
+    return digit_model_file
 
 
 @pytest.fixture(scope="module")
