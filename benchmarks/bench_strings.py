@@ -122,6 +122,17 @@ def _fold_model(bunch, speaker, cache, model_name):
     return model
 
 
+def _transcriber(model, args):
+    params = {} if args.split_db is None else {"split_db": args.split_db}
+    return DigitStringTranscriber(
+        model,
+        sr=SR,
+        reject_threshold=args.reject_threshold,
+        split_fluent=args.split_fluent,
+        segment_params=params,
+    )
+
+
 def _print_header(args):
     print(f"python benchmarks/bench_strings.py {args.part} ...  ({platform.processor() or '?'})")
 
@@ -143,7 +154,7 @@ def part_fsdd(args, bunch):
         X = np.empty(len(idx), dtype=object)
         X[:] = [bunch.data[i] for i in idx]
         clip_acc = float(np.mean(model.predict(X) == targets[idx]))
-        tr = DigitStringTranscriber(model, sr=SR, reject_threshold=args.reject_threshold)
+        tr = _transcriber(model, args)
         refs, hyps, wrong_n = [], [], 0
         for _ in range(args.n_strings):
             pick = rng.choice(idx, size=int(rng.integers(3, 11)), replace=False)
@@ -187,7 +198,7 @@ def part_tts(args, bunch):
     if missing:
         raise SystemExit(f"needs {', '.join(missing)}: apt-get install -y espeak-ng flite")
     model = _fold_model(bunch, "none", args.cache, args.model)
-    tr = DigitStringTranscriber(model, sr=SR, reject_threshold=args.reject_threshold)
+    tr = _transcriber(model, args)
     rng = np.random.default_rng(0)
     voices = [("espeak-ng", v) for v in ESPEAK_VOICES] + [("flite", v) for v in FLITE_VOICES]
     print(f"fluent TTS strings, {args.n_strings} per voice, model {args.model} trained on all FSDD")
@@ -370,6 +381,8 @@ def main():
     )
     p.add_argument("--reject-threshold", type=float, default=0.2)
     p.add_argument("--cache", default=os.path.expanduser("~/.cache/audiodigit_bench"))
+    p.add_argument("--split-db", type=float, default=None, help="segment_words(split_db=...)")
+    p.add_argument("--split-fluent", action="store_true", help="DigitStringTranscriber option")
     p.add_argument("--verbose", action="store_true")
     p.add_argument(
         "--silero-model",
