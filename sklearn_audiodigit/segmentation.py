@@ -242,6 +242,7 @@ def segment_words(
     max_word_duration=0.8,
     max_drop_db=40.0,
     split_db=None,
+    trim_db=None,
     min_segments=None,
 ):
     """Cut a recording of spoken words into word segments.
@@ -286,6 +287,10 @@ def segment_words(
         Off by default: at 15 dB it splits 3 % of single FSDD digits (the
         closure of "six" and "eight") and raised the digit error rate on FSDD
         strings (``benchmarks/README.md``).
+    trim_db : float or None, default=None
+        If given, the frames at each end of a segment that lie more than this
+        many dB below the segment's loudest frame are left out of it (as
+        :class:`~sklearn_audiodigit.preprocessing.TrimSilence` does).
     min_segments : int or None, default=None
         If given, split the longest segments at their energy minima until there
         are at least this many (used for a known number of digits).
@@ -321,6 +326,8 @@ def segment_words(
     max_drop_db = _check_positive(max_drop_db, "max_drop_db")
     if split_db is not None:
         split_db = _check_positive(split_db, "split_db")
+    if trim_db is not None:
+        trim_db = _check_positive(trim_db, "trim_db")
     if max_word_duration < 2 * min_word_duration:
         raise AudioValueError(
             f"max_word_duration={max_word_duration} must be at least twice "
@@ -357,6 +364,13 @@ def segment_words(
     if kept:
         loudest = max(levels[a:b].max() for a, b in kept)
         kept = [(a, b) for a, b in kept if levels[a:b].max() >= loudest - max_drop_db]
+    if trim_db is not None:
+        # a word's faint ends (breath, room tail) are not part of its length
+        trimmed = []
+        for a, b in kept:
+            loud = np.flatnonzero(levels[a:b] >= levels[a:b].max() - trim_db)
+            trimmed.append((a + int(loud[0]), a + int(loud[-1]) + 1))
+        kept = trimmed
     smooth = _smooth(levels)
     words, todo = [], list(kept)
     while todo:

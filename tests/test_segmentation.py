@@ -200,3 +200,14 @@ def test_detect_speech_rates_and_errors(fsdd_sample):
         detect_speech([clip], threshold_db=-1)
     with pytest.raises(ValueError):
         detect_speech([])
+
+
+def test_trim_db_leaves_faint_ends_out(tone):
+    # a 0.3 s word followed by a 0.3 s tail 35 dB below it, between silences
+    word, tail = tone(300.0, 0.3, SR, 0.5), tone(300.0, 0.3, SR, 0.5 * 10 ** (-35 / 20))
+    pad = np.zeros(SR // 4, np.float32)
+    y = np.concatenate([pad, word, tail, pad])
+    ((start, end),) = segment_words(y, sr=SR)
+    assert end > 0.8  # the tail is above the absolute floor: part of the word
+    ((start, end),) = segment_words(y, sr=SR, trim_db=30.0)
+    assert abs(start - 0.25) < 0.03 and abs(end - 0.55) < 0.03
