@@ -1,4 +1,4 @@
-"""The ``audiodigit`` command line: evaluate, train, predict and info.
+"""The ``audiodigit`` command line: evaluate, train, predict, transcribe and info.
 
 A thin :mod:`argparse` layer over the public API.
 
@@ -7,14 +7,21 @@ Exit status:
 - 0: success.
 - 1: the work failed: bad data (a missing, unreadable, empty, too long or
   non-audio file, a folder without recordings), a model file that cannot be
-  read or is not trusted, or, for ``predict``, any file that could not be
-  predicted (the others are still predicted and printed).
+  read or is not trusted, or, for ``predict`` and ``transcribe``, any file that
+  could not be read (the others are still done and printed). A clip with no
+  speech (``predict``) or a recording with no digit (``transcribe``) is a
+  result, not a failure.
 - 2: a command-line usage error (unknown command or option, a bad value such as
   ``--top-k 0`` or ``--max-duration -1``).
 - 130: interrupted (Ctrl-C).
 
-User errors print one ``audiodigit: error: ...`` line on stderr (for ``predict``,
-one per bad file), never a Python traceback.
+User errors print one ``audiodigit: error: ...`` line on stderr (for ``predict``
+and ``transcribe``, one per bad file), never a Python traceback.
+
+``predict`` reports a clip without speech (silence, near-silence, steady noise;
+:func:`~sklearn_audiodigit.segmentation.detect_speech`) as ``no speech`` instead
+of a label; its JSON record has ``"no_speech": true`` and null label and
+confidence.
 
 ``predict`` reads every file at the sampling rate recorded in the model file
 (resampling with soxr and mixing to mono), so recordings of any rate work; a
@@ -114,6 +121,35 @@ def _add_model_options(p):
     )
 
 
+def _add_file_command_options(p, *, max_duration):
+    """MODEL, FILE_OR_DIR... and the options of the commands that read audio files."""
+    p.add_argument("model", metavar="MODEL", help="model file written by 'audiodigit train'")
+    p.add_argument(
+        "files", metavar="FILE_OR_DIR", nargs="+", help="audio files, or folders of them"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON record per line")
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="allow a joblib/pickle model file; loading it runs any code it contains",
+    )
+    p.add_argument(
+        "--sr",
+        type=_positive_int,
+        default=None,
+        metavar="HZ",
+        help="sampling rate the model expects, for a model file that does not record it "
+        "(default: the rate recorded in the model file)",
+    )
+    p.add_argument(
+        "--max-duration",
+        type=_positive_float,
+        default=max_duration,
+        metavar="SECONDS",
+        help=f"reject longer recordings (default: {max_duration:g})",
+    )
+
+
 def _build_parser():
     parser = argparse.ArgumentParser(
         prog="audiodigit",
@@ -163,39 +199,48 @@ def _build_parser():
         description="Predict the label of each audio file (any format and sampling rate "
         "that libsndfile reads: WAV of any bit depth, FLAC, OGG, ...; resampled to the "
         "model's rate and mixed to mono). Folders are searched recursively for audio "
-        "files. A file that cannot be read gets an error record and the others are still "
-        "predicted; the exit status is 1 if any file failed.",
+        "files. A clip without speech (silence, near-silence, steady noise) prints 'no "
+        "speech' (JSON: \"no_speech\": true). A file that cannot be read gets an error "
+        "record and the others are still predicted; the exit status is 1 if any file failed.",
     )
-    pr.add_argument("model", metavar="MODEL", help="model file written by 'audiodigit train'")
-    pr.add_argument(
-        "files", metavar="FILE_OR_DIR", nargs="+", help="audio files, or folders of them"
-    )
-    pr.add_argument("--json", action="store_true", help="one JSON record per line")
+    _add_file_command_options(pr, max_duration=60.0)
     pr.add_argument(
         "--top-k",
         type=_positive_int,
         metavar="K",
         help="also list the K most probable labels of each file (record field 'top_k')",
     )
-    pr.add_argument(
-        "--trust",
-        action="store_true",
-        help="allow a joblib/pickle model file; loading it runs any code it contains",
+
+    tc = sub.add_parser(
+        "transcribe",
+        help="read the digit string (PIN, phone number) in recordings",
+        description="Cut each recording into words at its pauses and read every word with "
+        "a digit model: 'file: 4155550199'. Files are read as by 'predict' (any format and "
+        "rate, mixed to mono). A recording without digits prints 'no digits found' (exit "
+        "status 0); a file that cannot be read gets an error record and the others are "
+        "still transcribed; the exit status is 1 if any file failed.",
     )
-    pr.add_argument(
-        "--sr",
+    _add_file_command_options(tc, max_duration=120.0)
+    tc.add_argument(
+        "--n-digits",
         type=_positive_int,
-        default=None,
-        metavar="HZ",
-        help="sampling rate the model expects, for a model file that does not record it "
-        "(default: the rate recorded in the model file)",
+        metavar="N",
+        help="the recordings hold exactly N digits (a PIN: 4): the longest words are split "
+        "and the least confident dropped to get there",
     )
-    pr.add_argument(
-        "--max-duration",
-        type=_positive_float,
-        default=60.0,
-        metavar="SECONDS",
-        help="reject longer recordings (default: 60)",
+    tc.add_argument(
+        "--max-digits",
+        type=_positive_int,
+        metavar="N",
+        help="keep at most N digits, the most confident",
+    )
+    tc.add_argument(
+        "--reject-threshold",
+        type=_probability,
+        default=0.2,
+        metavar="P",
+        help="drop words read with a confidence below P as not a digit (a cough, an 'um'); "
+        "0 keeps every word (default: 0.2)",
     )
 
     inf = sub.add_parser("info", help="show what a model file records")
@@ -226,6 +271,16 @@ def _positive_float(text):
         value = float("nan")
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _probability(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
     return value
 
 
@@ -435,9 +490,8 @@ def _predict_batch(model, waves):
     return np.asarray(model.predict(X)), None
 
 
-def _cmd_predict(args, out):
-    from .io import read_audio
-
+def _load_model_and_rate(args):
+    """The model of ``args.model`` and the sampling rate it expects, in Hz."""
     model, meta = _load_model_file(args.model, trust=args.trust)
     sr = meta.get("sr")
     if sr and args.sr and int(sr) != args.sr:
@@ -451,6 +505,13 @@ def _cmd_predict(args, out):
             f"{args.model}: the model file records no sampling rate; pass --sr HZ, the rate "
             f"of the clips it was trained on (the library's default is {DEFAULT_SR})"
         )
+    return model, int(sr)
+
+
+def _cmd_predict(args, out):
+    from .io import read_audio
+
+    model, sr = _load_model_and_rate(args)
     records, waves, good = [], [], []
     for f, problem in _expand_inputs(args.files):
         if problem is not None:
@@ -465,7 +526,15 @@ def _cmd_predict(args, out):
         waves.append(y)
         good.append(len(records) - 1)
 
+    from .segmentation import detect_speech
+
     results = {}
+    if waves:
+        speech = detect_speech(waves, sr=sr)
+        for j, i in enumerate(good):
+            records[i]["no_speech"] = not speech[j]
+        good = [i for j, i in enumerate(good) if speech[j]]
+        waves = [w for j, w in enumerate(waves) if speech[j]]
     if waves:
         try:
             labels, proba = _predict_batch(model, waves)
@@ -493,6 +562,12 @@ def _cmd_predict(args, out):
                     {"label": _plain(classes[k]), "probability": float(proba[k])} for k in order
                 ]
 
+    for record in records:
+        if record.get("no_speech"):
+            record.update(label=None, confidence=None)
+            if args.top_k:
+                record["top_k"] = []
+
     failed = 0
     for record in records:
         if "error" in record:
@@ -502,6 +577,8 @@ def _cmd_predict(args, out):
             out.write(json.dumps(record) + "\n")
         elif "error" in record:
             print(f"audiodigit: error: {record['error']}", file=sys.stderr)
+        elif record["no_speech"]:
+            out.write(f"{record['file']}\tno speech\n")
         else:
             conf = "" if record["confidence"] is None else f"\t{record['confidence']:.3f}"
             top = ""
@@ -510,6 +587,42 @@ def _cmd_predict(args, out):
                     f"{t['label']}={t['probability']:.3f}" for t in record["top_k"]
                 )
             out.write(f"{record['file']}\t{record['label']}{conf}{top}\n")
+    return 1 if failed else 0
+
+
+def _cmd_transcribe(args, out):
+    from .io import read_audio
+    from .transcription import DigitStringTranscriber
+
+    model, sr = _load_model_and_rate(args)
+    transcriber = DigitStringTranscriber(
+        model,
+        sr=sr,
+        n_digits=args.n_digits,
+        max_digits=args.max_digits,
+        reject_threshold=args.reject_threshold,
+    )
+    failed = 0
+    for f, problem in _expand_inputs(args.files):
+        record = {"file": f}
+        if problem is None:
+            try:
+                y, _ = read_audio(f, sr=sr, max_duration=args.max_duration)
+                record.update(transcriber.transcribe(y).to_dict())
+            except (AudioDigitError, OSError, ValueError) as err:
+                problem = str(err) if f in str(err) else f"{f}: {err}"
+            except RuntimeError as err:  # a network's forward pass
+                problem = f"{f}: the model failed ({err})"
+        if problem is not None:
+            failed += 1
+            record = {"file": f, "error": problem}
+        if args.json:
+            out.write(json.dumps(record) + "\n")
+        elif problem is not None:
+            print(f"audiodigit: error: {problem}", file=sys.stderr)
+        else:
+            out.write(f"{f}: {record['digits'] or 'no digits found'}\n")
+        out.flush()
     return 1 if failed else 0
 
 
@@ -552,6 +665,7 @@ def main(argv=None):
         "evaluate": _cmd_evaluate,
         "train": _cmd_train,
         "predict": _cmd_predict,
+        "transcribe": _cmd_transcribe,
         "info": _cmd_info,
     }
     try:

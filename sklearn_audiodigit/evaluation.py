@@ -23,7 +23,16 @@ from sklearn.utils import _safe_indexing
 
 from .utils._json import jsonable as _jsonable
 
-__all__ = ["CV_CHOICES", "SpeakerLeakWarning", "make_cv", "EvaluationReport", "evaluate"]
+__all__ = [
+    "CV_CHOICES",
+    "SpeakerLeakWarning",
+    "make_cv",
+    "EvaluationReport",
+    "evaluate",
+    "edit_distance",
+    "digit_error_rate",
+    "string_accuracy",
+]
 
 CV_CHOICES = ("speaker", "random", "official")
 
@@ -354,3 +363,110 @@ def evaluate(
         n_clips=len(y),
         cv=description or type(cv).__name__,
     )
+
+
+def edit_distance(reference, hypothesis):
+    """Levenshtein distance between two sequences: substitutions + deletions + insertions.
+
+    Parameters
+    ----------
+    reference, hypothesis : str or sequence
+        Two digit strings (``"4155"``) or sequences of labels.
+
+    Returns
+    -------
+    distance : int
+        The fewest single-item edits that turn ``reference`` into
+        ``hypothesis``.
+
+    Examples
+    --------
+    >>> edit_distance("4155550199", "415550199")
+    1
+    """
+    ref, hyp = list(reference), list(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1]
+
+
+def _check_pairs(y_true, y_pred):
+    y_true, y_pred = list(y_true), list(y_pred)
+    if len(y_true) != len(y_pred):
+        raise ValueError(
+            f"y_true and y_pred must hold as many strings: {len(y_true)} != {len(y_pred)}"
+        )
+    if not y_true:
+        raise ValueError("y_true and y_pred are empty")
+    return y_true, y_pred
+
+
+def digit_error_rate(y_true, y_pred):
+    """Digit error rate of transcribed digit strings (the word error rate of digits).
+
+    The edit distance between each reference and its transcription (digits
+    substituted, deleted and inserted), summed over all strings and divided by
+    the number of reference digits, as the word error rate of speech
+    recognition is (NIST sclite).
+
+    Parameters
+    ----------
+    y_true : sequence of str, length n_strings
+        Reference digit strings, e.g. ``["4155550199", "1234"]``.
+    y_pred : sequence of str, length n_strings
+        Transcribed digit strings (``""`` for a recording where none was found).
+
+    Returns
+    -------
+    rate : float
+        Errors per reference digit; 0 is perfect and the rate can exceed 1 when
+        digits are inserted.
+
+    Raises
+    ------
+    ValueError
+        If the two sequences differ in length, are empty, or the references hold
+        no digit.
+
+    Examples
+    --------
+    >>> digit_error_rate(["4155", "1234"], ["415", "1284"])
+    0.25
+    """
+    y_true, y_pred = _check_pairs(y_true, y_pred)
+    n_ref = sum(len(t) for t in y_true)
+    if n_ref == 0:
+        raise ValueError("the reference strings hold no digit")
+    return sum(edit_distance(t, p) for t, p in zip(y_true, y_pred, strict=True)) / n_ref
+
+
+def string_accuracy(y_true, y_pred):
+    """Fraction of digit strings transcribed exactly (every digit, nothing more).
+
+    Parameters
+    ----------
+    y_true : sequence of str, length n_strings
+        Reference digit strings.
+    y_pred : sequence of str, length n_strings
+        Transcribed digit strings.
+
+    Returns
+    -------
+    accuracy : float
+        In [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If the two sequences differ in length or are empty.
+
+    Examples
+    --------
+    >>> string_accuracy(["4155", "1234"], ["4155", "1284"])
+    0.5
+    """
+    y_true, y_pred = _check_pairs(y_true, y_pred)
+    return float(np.mean([str(t) == str(p) for t, p in zip(y_true, y_pred, strict=True)]))

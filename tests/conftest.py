@@ -178,3 +178,44 @@ def predict_in_fresh_process(tmp_path):
         return np.load(out)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def digit_model_file(tmp_path_factory, small_data):
+    """The default svc trained by ``audiodigit train`` on ``small_data`` (takes 0-1)."""
+    from sklearn_audiodigit.cli import main
+
+    path = tmp_path_factory.mktemp("digit_model") / "digits.model"
+    assert main(["train", "--data", str(small_data), "--output", str(path), "--quiet"]) == 0
+    return path
+
+
+@pytest.fixture(scope="session")
+def digit_strings(fsdd_sample):
+    """Six recordings of 3-6 digits joined from sample clips of takes 2-4 (held out).
+
+    Returns a list of ``(y, digits, spans)``: the 8 kHz waveform, the reference
+    string and the true ``(start, end)`` of every clip in seconds. Pauses of
+    0.15-0.6 s, 0.3 s of silence before and after, gains of -6 to +6 dB.
+    """
+    rng = np.random.default_rng(0)
+    held_out = [
+        i for i, f in enumerate(fsdd_sample.filenames) if Path(f).stem.endswith(("_2", "_3", "_4"))
+    ]
+    speakers = np.asarray(fsdd_sample.speaker)
+    out = []
+    for k, speaker in enumerate(sorted(set(speakers))):
+        idx = [i for i in held_out if speakers[i] == speaker]
+        pick = rng.choice(idx, size=3 + k % 4, replace=False)
+        parts, spans, t = [np.zeros(int(0.3 * SR), np.float32)], [], 0.3
+        for j, i in enumerate(pick):
+            clip = fsdd_sample.data[i] * np.float32(10 ** (rng.uniform(-6, 6) / 20))
+            parts.append(clip)
+            spans.append((t, t + len(clip) / SR))
+            t += len(clip) / SR
+            pause = 0.3 if j + 1 == len(pick) else rng.uniform(0.15, 0.6)
+            parts.append(np.zeros(int(pause * SR), np.float32))
+            t += int(pause * SR) / SR
+        digits = "".join(str(fsdd_sample.target[i]) for i in pick)
+        out.append((np.concatenate(parts).astype(np.float32), digits, spans))
+    return out

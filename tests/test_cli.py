@@ -188,7 +188,8 @@ def test_predict_json(capsys, trained_model, fsdd_sample):
     records = [json.loads(line) for line in lines]
     assert [r["file"] for r in records] == files
     for r in records:
-        assert set(r) == {"file", "label", "confidence"}
+        assert set(r) == {"file", "no_speech", "label", "confidence"}
+        assert r["no_speech"] is False
         assert 0.0 <= r["confidence"] <= 1.0
     truth = [int(Path(f).name.split("_")[0]) for f in files]
     correct = sum(r["label"] == t for r, t in zip(records, truth, strict=True))

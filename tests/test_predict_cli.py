@@ -25,10 +25,9 @@ def _error_lines(err):
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory, small_data):
-    path = tmp_path_factory.mktemp("model") / "digits.model"
-    assert main(["train", "--data", str(small_data), "--output", str(path), "--quiet"]) == 0
-    return path
+def model(digit_model_file):
+    """The default svc trained by ``audiodigit train`` on two takes of the sample (read-only)."""
+    return digit_model_file
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +68,8 @@ def test_predict_any_format_and_rate(capsys, tmp_path, model, clip):
     records = _records(capsys.readouterr().out)
     assert [r["file"] for r in records] == [path, *map(str, files.values())]
     for r in records:
-        assert set(r) == {"file", "label", "confidence", "top_k"}
+        assert set(r) == {"file", "no_speech", "label", "confidence", "top_k"}
+        assert r["no_speech"] is False
         assert len(r["top_k"]) == 3
         probs = [t["probability"] for t in r["top_k"]]
         assert probs == sorted(probs, reverse=True)

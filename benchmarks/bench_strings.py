@@ -1,0 +1,406 @@
+"""Digit strings: digit error rate, string accuracy and speed of ``audiodigit transcribe``.
+
+Run from the repository root::
+
+    python benchmarks/bench_strings.py fsdd [--n-strings 60] [--min-pause 0.12]
+    python benchmarks/bench_strings.py tts [--model svc]
+    python benchmarks/bench_strings.py speed
+    python benchmarks/bench_strings.py nospeech
+
+Parts:
+
+``fsdd``
+    Strings built reproducibly (seed 0) from FSDD, leave one speaker out: for
+    each of the 6 speakers, the default model (``make_model("svc")``) is trained
+    on the other five speakers' 2,500 clips, and ``--n-strings`` strings of 3-10
+    digits are built from the held-out speaker's clips: each clip brought to a
+    speech power of -20 dBFS (FSDD's sessions differ by up to 30 dB; one
+    recording has one level), then a random gain of -6 to +6 dB (loudness
+    changes), joined with pauses drawn uniformly
+    from ``--min-pause`` to 0.8 s, 0.2-0.6 s of silence before and after, and
+    white noise at a signal-to-noise ratio drawn uniformly from 10 to 30 dB (the
+    speech power measured over the clips' samples within 30 dB of each clip's
+    peak). No reverberation: the room-impulse augmentation is not in the
+    library yet. Printed per speaker: the model's accuracy on the speaker's
+    isolated clips (the ceiling a string cannot beat), the digit error rate and
+    string accuracy of :class:`DigitStringTranscriber`, and the number of
+    strings whose count of digits is wrong.
+``tts``
+    Fluent strings spoken by Debian's text-to-speech voices (``apt-get install
+    espeak-ng flite``): "four one five five five zero one nine nine" as one
+    sentence, so the words run into each other (coarticulation); espeak-ng
+    voices en-us, en, en-gb-scotland, en-us+f3 and en+m3 at 160 words a minute,
+    flite voices kal, slt, rms and awb. The model is trained on all 3,000 FSDD
+    clips (``--model``: svc by default, or a network).
+``speed``
+    Real-time factor on one core: seconds to transcribe a 10 s recording (a
+    string of 14 digits built as in ``fsdd``), the model loaded, divided by 10.
+``vad``
+    The voice activity detector compared with two well-kept ones on the FSDD
+    strings with noise (``--n-strings`` per speaker, the same fold models):
+    Silero VAD v5 (``silero_vad.onnx`` from the ``silero-vad`` 5.1.2 wheel, MIT,
+    run with onnxruntime on 32 ms chunks at 8 kHz with its 4 ms context,
+    speech above 0.5, ending below 0.35) and WebRTC VAD (``webrtcvad-wheels``,
+    mode 2, 30 ms frames); both followed by the same joining of pauses shorter
+    than 0.1 s and dropping of words shorter than 0.08 s. Printed: strings with
+    the right number of words, digit error rate, and seconds per minute of
+    audio. ``--silero-model PATH`` names the ONNX file.
+``nospeech``
+    :func:`~sklearn_audiodigit.segmentation.detect_speech` over the 3,000 FSDD
+    clips (how many real digits would be reported as "no speech") and over
+    silence, near-silence and noise.
+
+Trained fold models are cached in ``--cache`` (default ``~/.cache/audiodigit_bench``)
+so that the parts can be rerun with other segmentation settings.
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+from sklearn_audiodigit.datasets import fetch_fsdd
+from sklearn_audiodigit.evaluation import digit_error_rate, string_accuracy
+from sklearn_audiodigit.pipelines import make_model
+from sklearn_audiodigit.segmentation import detect_speech, segment_words
+from sklearn_audiodigit.transcription import DigitStringTranscriber
+
+SR = 8000
+WORDS = "zero one two three four five six seven eight nine".split()
+ESPEAK_VOICES = ("en-us", "en", "en-gb-scotland", "en-us+f3", "en+m3")
+FLITE_VOICES = ("kal", "slt", "rms", "awb")
+
+
+def _speech_power(clip):
+    import librosa
+
+    trimmed, _ = librosa.effects.trim(clip, top_db=30, frame_length=256, hop_length=64)
+    return float(np.mean(trimmed.astype(np.float64) ** 2))
+
+
+def build_string(clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0)):
+    """Join clips into one recording: gains, pauses, lead-in/tail silence, white noise."""
+    parts = [np.zeros(int(rng.uniform(0.2, 0.6) * SR), np.float32)]
+    powers = []
+    for k, clip in enumerate(clips):
+        # FSDD's recording levels differ by 30 dB between sessions; one recording
+        # has one level: every clip is brought to a speech power of -20 dBFS,
+        # then changed by -6 to +6 dB
+        power = _speech_power(clip)
+        gain = 10 ** (rng.uniform(-6, 6) / 20) * np.sqrt(0.01 / power)
+        parts.append((clip * gain).astype(np.float32))
+        powers.append(power * gain**2)
+        if k + 1 < len(clips):
+            parts.append(np.zeros(int(rng.uniform(min_pause, max_pause) * SR), np.float32))
+    parts.append(np.zeros(int(rng.uniform(0.2, 0.6) * SR), np.float32))
+    y = np.concatenate(parts)
+    snr_db = rng.uniform(*snr)
+    noise = rng.standard_normal(len(y)) * np.sqrt(np.mean(powers) / 10 ** (snr_db / 10))
+    y = y + noise.astype(np.float32)
+    peak = np.abs(y).max()
+    return (y / peak * 0.9 if peak > 1 else y).astype(np.float32)
+
+
+def _fold_model(bunch, speaker, cache, model_name):
+    path = Path(cache) / f"strings_{model_name}_without_{speaker}.joblib"
+    if path.exists():
+        return joblib.load(path)
+    train = np.flatnonzero(np.asarray(bunch.speaker) != speaker)
+    X = np.empty(len(train), dtype=object)
+    X[:] = [bunch.data[i] for i in train]
+    model = make_model(model_name, sr=SR, random_state=0)
+    model.fit(X, np.asarray(bunch.target)[train])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path)
+    return model
+
+
+def _transcriber(model, args):
+    params = {} if args.split_db is None else {"split_db": args.split_db}
+    return DigitStringTranscriber(
+        model,
+        sr=SR,
+        reject_threshold=args.reject_threshold,
+        split_fluent=args.split_fluent,
+        segment_params=params,
+    )
+
+
+def _print_header(args):
+    print(f"python benchmarks/bench_strings.py {args.part} ...  ({platform.processor() or '?'})")
+
+
+def part_fsdd(args, bunch):
+    rng = np.random.default_rng(0)
+    speakers = sorted(set(bunch.speaker))
+    targets = np.asarray(bunch.target)
+    refs_all, hyps_all, secs, dur = [], [], 0.0, 0.0
+    print(
+        f"strings from FSDD, leave one speaker out, {args.n_strings} strings per speaker, "
+        f"pauses {args.min_pause}-0.8 s, white noise {args.snr[0]:g}-{args.snr[1]:g} dB SNR, "
+        "gain +-6 dB"
+    )
+    print(f"{'speaker':<10}{'clip acc':>9}{'DER':>8}{'string acc':>12}{'wrong count':>13}")
+    for speaker in speakers:
+        model = _fold_model(bunch, speaker, args.cache, args.model)
+        idx = np.flatnonzero(np.asarray(bunch.speaker) == speaker)
+        X = np.empty(len(idx), dtype=object)
+        X[:] = [bunch.data[i] for i in idx]
+        clip_acc = float(np.mean(model.predict(X) == targets[idx]))
+        tr = _transcriber(model, args)
+        refs, hyps, wrong_n = [], [], 0
+        for _ in range(args.n_strings):
+            pick = rng.choice(idx, size=int(rng.integers(3, 11)), replace=False)
+            y = build_string(
+                [bunch.data[i] for i in pick], rng, min_pause=args.min_pause, snr=args.snr
+            )
+            t0 = time.perf_counter()
+            hyp = tr.transcribe(y).digits
+            secs += time.perf_counter() - t0
+            dur += len(y) / SR
+            ref = "".join(str(targets[i]) for i in pick)
+            refs.append(ref)
+            hyps.append(hyp)
+            wrong_n += len(hyp) != len(ref)
+        refs_all += refs
+        hyps_all += hyps
+        print(
+            f"{speaker:<10}{clip_acc:>9.3f}{digit_error_rate(refs, hyps):>8.3f}"
+            f"{string_accuracy(refs, hyps):>12.3f}{wrong_n:>13d}"
+        )
+    print(
+        f"{'all':<10}{'':>9}{digit_error_rate(refs_all, hyps_all):>8.3f}"
+        f"{string_accuracy(refs_all, hyps_all):>12.3f}"
+    )
+    print(
+        f"{len(refs_all)} strings, {sum(map(len, refs_all))} digits, {dur:.0f} s of audio "
+        f"transcribed in {secs:.1f} s (real-time factor {secs / dur:.4f})"
+    )
+
+
+def _tts(text, engine, voice, path):
+    if engine == "espeak-ng":
+        cmd = ["espeak-ng", "-v", voice, "-s", "160", "-w", str(path), text]
+    else:
+        cmd = ["flite", "-voice", voice, "-t", text, "-o", str(path)]
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def part_tts(args, bunch):
+    missing = [e for e in ("espeak-ng", "flite") if shutil.which(e) is None]
+    if missing:
+        raise SystemExit(f"needs {', '.join(missing)}: apt-get install -y espeak-ng flite")
+    model = _fold_model(bunch, "none", args.cache, args.model)
+    tr = _transcriber(model, args)
+    rng = np.random.default_rng(0)
+    voices = [("espeak-ng", v) for v in ESPEAK_VOICES] + [("flite", v) for v in FLITE_VOICES]
+    print(f"fluent TTS strings, {args.n_strings} per voice, model {args.model} trained on all FSDD")
+    print(f"{'voice':<26}{'DER':>8}{'string acc':>12}{'wrong count':>13}")
+    refs_all, hyps_all = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for engine, voice in voices:
+            refs, hyps = [], []
+            for k in range(args.n_strings):
+                ref = "".join(str(d) for d in rng.integers(0, 10, size=int(rng.integers(3, 11))))
+                path = Path(tmp) / f"{voice}_{k}.wav"
+                _tts(" ".join(WORDS[int(d)] for d in ref), engine, voice, path)
+                hyps.append(tr.transcribe_file(path).digits)
+                refs.append(ref)
+            refs_all += refs
+            hyps_all += hyps
+            wrong = sum(len(h) != len(r) for r, h in zip(refs, hyps, strict=True))
+            print(
+                f"{engine + ' ' + voice:<26}{digit_error_rate(refs, hyps):>8.3f}"
+                f"{string_accuracy(refs, hyps):>12.3f}{wrong:>13d}"
+            )
+            if args.verbose:
+                for r, h in zip(refs, hyps, strict=True):
+                    print(f"    {r:>10} {h:>10}")
+    print(
+        f"{'all':<26}{digit_error_rate(refs_all, hyps_all):>8.3f}"
+        f"{string_accuracy(refs_all, hyps_all):>12.3f}"
+    )
+
+
+def part_speed(args, bunch):
+    model = _fold_model(bunch, bunch.speaker[0], args.cache, args.model)
+    rng = np.random.default_rng(1)
+    idx = np.flatnonzero(np.asarray(bunch.speaker) == bunch.speaker[0])
+    clips = [bunch.data[i] for i in rng.choice(idx, size=14, replace=False)]
+    y = build_string(clips, rng, min_pause=0.3)[: 10 * SR]
+    tr = DigitStringTranscriber(model, sr=SR)
+    tr.transcribe(y)  # warm-up
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        tr.transcribe(y)
+        times.append(time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    segment_words(y, sr=SR)
+    seg = time.perf_counter() - t0
+    print(
+        f"{len(y) / SR:.1f} s recording: transcribe best {min(times):.3f} s, median "
+        f"{np.median(times):.3f} s (real-time factor {np.median(times) / (len(y) / SR):.4f}); "
+        f"segmentation alone {seg * 1000:.1f} ms"
+    )
+
+
+def _spans_from_mask(mask, hop):
+    """Runs of speech frames as (start, end) seconds: joined < 0.1 s, dropped < 0.08 s."""
+    padded = np.concatenate(([False], mask, [False]))
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8))).reshape(-1, 2) * hop
+    spans = []
+    for start, end in edges:
+        if spans and start - spans[-1][1] < 0.1:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return np.asarray([s for s in spans if s[1] - s[0] >= 0.08]).reshape(-1, 2)
+
+
+class SileroSegmenter:
+    """Silero VAD v5 through onnxruntime, 8 kHz: 256-sample chunks with 32 of context."""
+
+    def __init__(self, path):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, y, sr):
+        assert sr == 8000
+        state = np.zeros((2, 1, 128), np.float32)
+        context = np.zeros(32, np.float32)
+        speaking, mask = False, []
+        for k in range(len(y) // 256):
+            chunk = y[k * 256 : (k + 1) * 256].astype(np.float32)
+            x = np.concatenate([context, chunk])[None, :]
+            prob, state = self.session.run(
+                None, {"input": x, "state": state, "sr": np.array(8000, np.int64)}
+            )
+            context = chunk[-32:]
+            p = float(prob[0, 0])
+            speaking = p >= 0.5 or (speaking and p >= 0.35)
+            mask.append(speaking)
+        return _spans_from_mask(np.array(mask, bool), 256 / sr)
+
+
+def webrtc_segmenter(y, sr, mode=2):
+    import webrtcvad
+
+    vad = webrtcvad.Vad(mode)
+    n = int(0.03 * sr)
+    pcm = (np.clip(y, -1, 1) * 32767).astype("<i2")
+    mask = [vad.is_speech(pcm[k * n : (k + 1) * n].tobytes(), sr) for k in range(len(y) // n)]
+    return _spans_from_mask(np.array(mask, bool), n / sr)
+
+
+def part_vad(args, bunch):
+    rng = np.random.default_rng(0)
+    targets = np.asarray(bunch.target)
+    vads = {
+        "energy (ours)": None,
+        "silero v5": SileroSegmenter(args.silero_model),
+        "webrtc mode 2": webrtc_segmenter,
+    }
+    scores = {name: ([], [], 0.0) for name in vads}
+    dur = 0.0
+    for speaker in sorted(set(bunch.speaker)):
+        model = _fold_model(bunch, speaker, args.cache, args.model)
+        idx = np.flatnonzero(np.asarray(bunch.speaker) == speaker)
+        for _ in range(args.n_strings):
+            pick = rng.choice(idx, size=int(rng.integers(3, 11)), replace=False)
+            y = build_string([bunch.data[i] for i in pick], rng, snr=args.snr)
+            ref = "".join(str(targets[i]) for i in pick)
+            dur += len(y) / SR
+            for name, seg in vads.items():
+                tr = DigitStringTranscriber(model, sr=SR, segmenter=seg)
+                t0 = time.perf_counter()
+                _ = segment_words(y, sr=SR) if seg is None else seg(y, SR)
+                secs = time.perf_counter() - t0
+                refs, hyps, total = scores[name]
+                refs.append(ref)
+                hyps.append(tr.transcribe(y).digits)
+                scores[name] = (refs, hyps, total + secs)
+    print(
+        f"VADs on FSDD strings, {args.n_strings} per speaker, white noise "
+        f"{args.snr[0]:g}-{args.snr[1]:g} dB SNR; {dur:.0f} s of audio"
+    )
+    print(f"{'VAD':<16}{'right count':>12}{'DER':>8}{'string acc':>12}{'s per min':>11}")
+    for name, (refs, hyps, secs) in scores.items():
+        right = sum(len(r) == len(h) for r, h in zip(refs, hyps, strict=True))
+        print(
+            f"{name:<16}{right:>7d}/{len(refs):<4d}{digit_error_rate(refs, hyps):>8.3f}"
+            f"{string_accuracy(refs, hyps):>12.3f}{secs / dur * 60:>11.3f}"
+        )
+
+
+def part_nospeech(args, bunch):
+    t0 = time.perf_counter()
+    has = detect_speech(bunch.data, sr=SR)
+    print(
+        f"FSDD: {int((~has).sum())} of {len(has)} real digits reported as no speech "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )
+    rng = np.random.default_rng(0)
+    cases = {
+        "digital silence 1 s": np.zeros(SR),
+        "near-silence (1e-4 noise)": 1e-4 * rng.standard_normal(SR),
+        "white noise 1 s, -20 dBFS": 0.1 * rng.standard_normal(SR),
+        "white noise 60 s, -20 dBFS": 0.1 * rng.standard_normal(60 * SR),
+        "white noise 1 s, full scale": np.clip(0.5 * rng.standard_normal(SR), -1, 1),
+    }
+    for name, x in cases.items():
+        print(f"{name:<30} speech={bool(detect_speech([x.astype(np.float32)], sr=SR)[0])}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("part", choices=("fsdd", "tts", "speed", "vad", "nospeech"))
+    p.add_argument("--data-home", default=None)
+    p.add_argument("--model", default="svc")
+    p.add_argument("--n-strings", type=int, default=60)
+    p.add_argument("--min-pause", type=float, default=0.12)
+    p.add_argument(
+        "--snr",
+        type=float,
+        nargs=2,
+        default=(10.0, 30.0),
+        metavar=("LO", "HI"),
+        help="range of the signal-to-noise ratio, dB (default: 10 30)",
+    )
+    p.add_argument("--reject-threshold", type=float, default=0.2)
+    p.add_argument("--cache", default=os.path.expanduser("~/.cache/audiodigit_bench"))
+    p.add_argument("--split-db", type=float, default=None, help="segment_words(split_db=...)")
+    p.add_argument("--split-fluent", action="store_true", help="DigitStringTranscriber option")
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument(
+        "--silero-model",
+        default="silero_vad.onnx",
+        help="silero_vad.onnx of the silero-vad wheel (for the vad part)",
+    )
+    args = p.parse_args()
+    bunch = fetch_fsdd(data_home=args.data_home, sr=SR, download_if_missing=False)
+    _print_header(args)
+    parts = {
+        "fsdd": part_fsdd,
+        "tts": part_tts,
+        "speed": part_speed,
+        "vad": part_vad,
+        "nospeech": part_nospeech,
+    }
+    parts[args.part](args, bunch)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,448 @@
+"""Digit strings: transcribe a recording of several spoken digits (a PIN, a phone number).
+
+:class:`DigitStringTranscriber` cuts a recording into words with
+:func:`~sklearn_audiodigit.segmentation.segment_words`, classifies every word
+with any fitted single-digit model of this library in one batch, and returns the
+digits with their times and confidences as a :class:`Transcription`.
+"""
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .exceptions import AudioValueError
+from .segmentation import segment_words
+from .utils._validation import check_sr
+
+__all__ = ["DigitSegment", "Transcription", "DigitStringTranscriber"]
+
+
+@dataclass
+class DigitSegment:
+    """One word of a recording and what the model reads in it.
+
+    Attributes
+    ----------
+    start, end : float
+        Time span of the word in the recording, in seconds.
+    label : int or str
+        The model's label (a digit 0-9 for a digit model).
+    confidence : float or None
+        The model's probability of ``label`` (``None`` for a model without
+        ``predict_proba``).
+    """
+
+    start: float
+    end: float
+    label: object
+    confidence: float | None
+
+    def to_dict(self):
+        """The segment as a JSON-ready dict (times rounded to milliseconds)."""
+        label = self.label.item() if isinstance(self.label, np.generic) else self.label
+        conf = None if self.confidence is None else round(float(self.confidence), 4)
+        return {
+            "start": round(float(self.start), 3),
+            "end": round(float(self.end), 3),
+            "label": label,
+            "confidence": conf,
+        }
+
+
+@dataclass
+class Transcription:
+    """The digits read in one recording.
+
+    Attributes
+    ----------
+    digits : str
+        The digits in time order, e.g. ``"4155550199"``; ``""`` when no digit
+        was found.
+    segments : list of DigitSegment
+        The words read as ``digits``, in time order.
+    rejected : list of DigitSegment
+        Words found but dropped: below the rejection threshold (a cough, an
+        "um"), or beyond ``n_digits`` / ``max_digits`` (the least confident).
+    duration : float
+        Length of the recording, in seconds.
+    """
+
+    digits: str
+    segments: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+    duration: float = 0.0
+
+    def to_dict(self):
+        """The transcription as a JSON-ready dict.
+
+        Returns
+        -------
+        record : dict
+            ``{"digits": str, "segments": [{"start", "end", "label",
+            "confidence"}, ...], "rejected": [...], "duration": float}``.
+        """
+        return {
+            "digits": self.digits,
+            "segments": [s.to_dict() for s in self.segments],
+            "rejected": [s.to_dict() for s in self.rejected],
+            "duration": round(float(self.duration), 3),
+        }
+
+
+#: Spectral subtraction: over-subtraction factor and gain floor (power), chosen on
+#: FSDD strings with white noise at 10 and 20 dB SNR (benchmarks/README.md).
+_OVERSUBTRACTION = 4.0
+_GAIN_FLOOR = 0.01
+_NOISE_QUANTILE = 20.0
+
+
+def _reduce_noise(y, sr):
+    """Spectral subtraction (Boll, IEEE TASSP 1979) of the recording's steady noise.
+
+    The noise power spectrum is the mean over the quietest 20 % of the STFT
+    frames (32 ms every 8 ms), which a string of digits always holds: its
+    pauses. Each bin's power gain is ``max(1 - 4 * noise / power, 0.01)``.
+    Clean recordings are left nearly unchanged; the classifiers, trained on
+    clean speech, read noisy words much better afterwards.
+    """
+    import scipy.signal
+
+    nperseg = max(16, int(round(0.032 * sr)))
+    noverlap = nperseg - max(1, nperseg // 4)
+    _, _, Z = scipy.signal.stft(y, fs=sr, nperseg=nperseg, noverlap=noverlap)
+    power = np.abs(Z) ** 2
+    level = power.sum(axis=0)
+    quiet = level <= np.percentile(level, _NOISE_QUANTILE)
+    noise = power[:, quiet].mean(axis=1, keepdims=True)
+    gain = np.maximum(1.0 - _OVERSUBTRACTION * noise / np.maximum(power, 1e-20), _GAIN_FLOOR)
+    _, x = scipy.signal.istft(Z * np.sqrt(gain), fs=sr, nperseg=nperseg, noverlap=noverlap)
+    out = np.zeros(len(y), dtype=np.float32)
+    n = min(len(y), len(x))
+    out[:n] = x[:n]
+    return out
+
+
+#: Fluent speech: a valley at least this deep (dB) inside a word is a candidate
+#: boundary, kept when the model reads both halves more confidently than the whole.
+_CANDIDATE_DB = 6.0
+_MIN_PART = 0.12  # seconds: the shortest FSDD digit after trimming
+
+
+def _valley(y, sr, start, end):
+    """Time (s) and depth (dB) of the deepest energy valley inside ``[start, end)``."""
+    from .segmentation import HOP_DURATION, _deepest_valley, _smooth, frame_levels
+
+    a, b = int(start * sr), int(end * sr)
+    if b - a < int(2 * _MIN_PART * sr):
+        return None, 0.0
+    smooth = _smooth(frame_levels(y[a:b], sr=sr))
+    min_len = int(round(_MIN_PART / HOP_DURATION))
+    cut, depth = _deepest_valley((0, len(smooth)), smooth, min_len)
+    if cut is None:
+        return None, 0.0
+    return start + cut * HOP_DURATION, depth
+
+
+def _check_count(value, name):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise AudioValueError(f"{name} must be a positive integer or None, got {value!r}")
+    return int(value)
+
+
+class DigitStringTranscriber:
+    """Read the digit string in a recording with a fitted single-digit model.
+
+    The recording is cut into words by
+    :func:`~sklearn_audiodigit.segmentation.segment_words`; each word, widened
+    by ``padding`` seconds on each side (the model trims silence itself), is
+    classified by ``model`` in one batch; words whose confidence is below
+    ``reject_threshold`` are dropped.
+
+    Parameters
+    ----------
+    model : fitted classifier
+        Any fitted model of this library that takes waveforms at ``sr`` Hz and
+        predicts digits: :func:`~sklearn_audiodigit.pipelines.make_model`'s
+        ``"svc"`` or networks, a model from
+        :func:`~sklearn_audiodigit.persistence.load_model`, or any scikit-learn
+        classifier over ragged waveforms. ``predict_proba`` gives confidences;
+        without it, confidences are ``None`` and nothing is rejected.
+    sr : int, default=8000
+        Sampling rate the model expects, in Hz. :meth:`transcribe_file` reads
+        files at this rate; :meth:`transcribe` resamples waveforms given at
+        another rate.
+    n_digits : int or None, default=None
+        Number of digits the recording is known to hold (a PIN has 4). With
+        fewer words found, the longest are split at their energy minima; with
+        more, the most confident ``n_digits`` are kept. The result may still hold
+        fewer digits if the recording has fewer words that can be split.
+    max_digits : int or None, default=None
+        At most this many digits are kept (the most confident, in time order).
+    reject_threshold : float, default=0.2
+        Words whose confidence (the model's highest probability) is below this
+        are dropped as not a digit (listed in ``rejected``); 0 keeps every
+        word. With ten classes, a sound that resembles no digit spreads its
+        probability. On FSDD strings with noise at 10-30 dB SNR (288 words of
+        held-out speakers, the default svc), no real digit scored below 0.3
+        (median 0.86 for words read right, 0.70 for words read wrong), so 0.2
+        drops no digit; how low a cough scores depends on the model.
+    denoise : bool, default=True
+        Before the words are cut for the model, subtract the recording's
+        steady noise, estimated from its quietest 20 % of frames (the pauses),
+        by spectral subtraction (Boll, IEEE TASSP 1979). The models are trained
+        on clean speech; on FSDD strings with white noise at 20 dB SNR this
+        brings the digit error rate back to its level without noise
+        (``benchmarks/README.md``). Segmentation always uses the recording as
+        it is.
+    split_fluent : bool, default=False
+        Fluent speech runs digits together ("five zero" without a pause). With
+        True, a word whose energy dips by 6 dB or more inside is cut at its
+        deepest dip (both parts at least 0.12 s) when the model reads both
+        parts more confidently than the whole; repeated up to three times. Off
+        by default: together with ``segment_params={"split_db": 15}`` it lowered
+        the digit error rate of fluent TTS strings read by the CNN from 0.49 to
+        0.34, but raised that of FSDD strings with pauses read by the svc from
+        0.11 to 0.18 (``benchmarks/README.md``).
+    padding : float, default=0.05
+        Seconds added before and after each word when it is cut for the model
+        (weak onsets such as the /f/ of "four" and "five" lie below the voice
+        activity threshold). Never beyond the middle of the pause to the next
+        word.
+    segment_params : dict or None, default=None
+        Keyword arguments of
+        :func:`~sklearn_audiodigit.segmentation.segment_words` (``on_db``,
+        ``off_db``, ``min_level_db``, ``min_word_duration``, ``min_pause``,
+        ``max_word_duration``, ``max_drop_db``, ``split_db``).
+    segmenter : callable or None, default=None
+        Another voice activity detector: ``segmenter(y, sr)`` returning an array
+        of shape (n_words, 2) of ``(start, end)`` in seconds, in time order.
+        ``None`` uses :func:`~sklearn_audiodigit.segmentation.segment_words`
+        with ``segment_params`` (``n_digits`` then only selects words, it
+        cannot split them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_audiodigit.datasets import load_fsdd_sample
+    >>> from sklearn_audiodigit import make_svc_pipeline
+    >>> data = load_fsdd_sample()
+    >>> model = make_svc_pipeline(augment=False, random_state=0)
+    >>> model = model.fit(data.data, data.target)
+    >>> pause = np.zeros(2400, dtype=np.float32)
+    >>> words = [data.data[i] for i in (0, 35, 70)]
+    >>> y = np.concatenate([pause, words[0], pause, words[1], pause, words[2], pause])
+    >>> result = DigitStringTranscriber(model).transcribe(y)
+    >>> len(result.digits), [int(data.target[i]) for i in (0, 35, 70)] == [
+    ...     s.label for s in result.segments]
+    (3, True)
+    """
+
+    def __init__(
+        self,
+        model,
+        *,
+        sr=8000,
+        n_digits=None,
+        max_digits=None,
+        reject_threshold=0.2,
+        denoise=True,
+        split_fluent=False,
+        padding=0.05,
+        segment_params=None,
+        segmenter=None,
+    ):
+        self.model = model
+        self.sr = sr
+        self.n_digits = n_digits
+        self.max_digits = max_digits
+        self.reject_threshold = reject_threshold
+        self.denoise = denoise
+        self.split_fluent = split_fluent
+        self.padding = padding
+        self.segment_params = segment_params
+        self.segmenter = segmenter
+
+    def _check_params(self):
+        sr = check_sr(self.sr)
+        n_digits = _check_count(self.n_digits, "n_digits")
+        max_digits = _check_count(self.max_digits, "max_digits")
+        t = self.reject_threshold
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1:
+            raise AudioValueError(f"reject_threshold must be in [0, 1], got {t!r}")
+        p = self.padding
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < np.inf:
+            raise AudioValueError(f"padding must be non-negative seconds, got {p!r}")
+        classes = getattr(self.model, "classes_", None)
+        if classes is None:
+            raise AudioValueError(
+                f"model must be a fitted classifier with classes_; got {type(self.model).__name__}"
+            )
+        bad = [c for c in classes if str(c) not in tuple("0123456789")]
+        if bad:
+            raise AudioValueError(
+                f"the model predicts {bad[:3]!r}, not digits 0-9: a digit string needs a "
+                "digit model (a model trained with target='digit')"
+            )
+        return sr, n_digits, max_digits
+
+    def _classify(self, clips):
+        X = np.empty(len(clips), dtype=object)
+        X[:] = clips
+        if hasattr(self.model, "predict_proba"):
+            proba = np.asarray(self.model.predict_proba(X), dtype=np.float64)
+            best = proba.argmax(axis=1)
+            return np.asarray(self.model.classes_)[best], proba[np.arange(len(best)), best]
+        return np.asarray(self.model.predict(X)), None
+
+    def _split_fluent(self, y, sr, spans):
+        """Split words at valleys where the model reads two digits better than one."""
+        for _ in range(3):  # a word run together from up to 2**3 digits
+            trials = []
+            for i, (start, end) in enumerate(spans):
+                cut, depth = _valley(y, sr, start, end)
+                if cut is not None and depth >= _CANDIDATE_DB:
+                    trials.append((i, cut))
+            if not trials:
+                break
+            clips = []
+            for i, cut in trials:
+                start, end = spans[i]
+                for lo, hi in ((start, end), (start, cut), (cut, end)):
+                    clips.append(y[int(lo * sr) : int(hi * sr)])
+            _, conf = self._classify(clips)
+            if conf is None:
+                break
+            conf = conf.reshape(-1, 3)
+            accepted = {
+                i: cut for (i, cut), c in zip(trials, conf, strict=True) if min(c[1:]) > c[0]
+            }
+            if not accepted:
+                break
+            new = []
+            for i, (start, end) in enumerate(spans):
+                if i in accepted:
+                    new += [(start, accepted[i]), (accepted[i], end)]
+                else:
+                    new.append((start, end))
+            spans = new
+        return np.asarray(spans, dtype=np.float64).reshape(-1, 2)
+
+    def transcribe(self, y, *, sr=None):
+        """Read the digits in one waveform.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            One mono waveform, float in [-1, 1].
+        sr : int or None, default=None
+            Sampling rate of ``y`` in Hz; ``None`` means the transcriber's
+            ``sr``. Another rate is resampled (soxr) to ``sr``.
+
+        Returns
+        -------
+        transcription : Transcription
+            The digits, their segments (times in seconds of ``y``) and the
+            rejected words; ``digits == ""`` when there is no speech.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` is not one finite 1-D waveform, or a parameter is invalid.
+        """
+        model_sr, n_digits, max_digits = self._check_params()
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise AudioValueError(
+                f"y must be one 1-D waveform (mix stereo down first); got shape {y.shape}"
+            )
+        if sr is not None and check_sr(sr) != model_sr:
+            import soxr
+
+            y = soxr.resample(np.asarray(y, dtype=np.float32), sr, model_sr, quality="HQ")
+        params = dict(self.segment_params or {})
+        if n_digits is not None:
+            params["min_segments"] = n_digits
+        if self.segmenter is None:
+            spans = segment_words(y, sr=model_sr, **params)
+        else:
+            spans = np.asarray(self.segmenter(y, model_sr), dtype=np.float64).reshape(-1, 2)
+        duration = len(y) / model_sr
+        if len(spans) == 0:
+            return Transcription("", [], [], duration)
+        y = np.asarray(y, dtype=np.float32)
+        if self.denoise:
+            y = _reduce_noise(y, model_sr)
+        if self.split_fluent:
+            spans = self._split_fluent(y, model_sr, [tuple(s) for s in spans])
+        clips = []
+        for i, (start, end) in enumerate(spans):
+            lo = start - self.padding
+            hi = end + self.padding
+            if i > 0:
+                lo = max(lo, (spans[i - 1][1] + start) / 2)
+            if i + 1 < len(spans):
+                hi = min(hi, (end + spans[i + 1][0]) / 2)
+            a = max(0, int(round(lo * model_sr)))
+            b = min(len(y), int(round(hi * model_sr)))
+            clips.append(y[a:b])
+        labels, conf = self._classify(clips)
+        segments = [
+            DigitSegment(float(s), float(e), _as_digit(lab), None if conf is None else float(c))
+            for (s, e), lab, c in zip(
+                spans, labels, conf if conf is not None else [None] * len(spans), strict=True
+            )
+        ]
+        keep, rejected = [], []
+        for s in segments:
+            low = s.confidence is not None and s.confidence < self.reject_threshold
+            (rejected if low else keep).append(s)
+        limit = min(x for x in (n_digits, max_digits, len(keep)) if x is not None)
+        if len(keep) > limit:
+            order = sorted(range(len(keep)), key=lambda i: -(keep[i].confidence or 0.0))
+            chosen = sorted(order[:limit])
+            rejected += [keep[i] for i in order[limit:]]
+            keep = [keep[i] for i in chosen]
+        rejected.sort(key=lambda s: s.start)
+        return Transcription("".join(str(s.label) for s in keep), keep, rejected, duration)
+
+    def transcribe_file(self, path, *, max_duration=120.0):
+        """Read the digits in an audio file.
+
+        The file is read with :func:`~sklearn_audiodigit.io.read_audio` at the
+        transcriber's ``sr`` (any format libsndfile decodes, any rate, channels
+        mixed to mono).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The recording.
+        max_duration : float or None, default=120.0
+            Longest recording accepted, in seconds (checked from the header).
+
+        Returns
+        -------
+        transcription : Transcription
+            As :meth:`transcribe`.
+
+        Raises
+        ------
+        AudioLoadError
+            (an :class:`OSError`) if the file cannot be read as audio or is
+            longer than ``max_duration``; the message names the file.
+        """
+        from .io import read_audio
+
+        sr, _, _ = self._check_params()
+        y, _ = read_audio(path, sr=sr, max_duration=max_duration)
+        return self.transcribe(y)
+
+
+def _as_digit(label):
+    """A model's label as an int digit when it is one (numpy ints, "4")."""
+    value = label.item() if isinstance(label, np.generic) else label
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
