@@ -12,6 +12,14 @@ Environment variables:
     Default: every example runs. ``.ci/run`` uses it to keep the build short.
 ``AUDIODIGIT_GALLERY_PLOT``
     ``0`` renders the gallery without running any example.
+
+Generated at configuration time (not committed): ``api/`` (one page per public
+module, from ``apigen.py``), ``user_guide/cli_reference.inc`` (every option of
+every ``audiodigit`` subcommand, from the argparse parser) and ``extras.inc`` (the
+optional extras, from pyproject.toml) and ``evaluate_output.inc`` (what
+``audiodigit evaluate`` prints, run during the build: about ten seconds). Numbers quoted from
+``benchmarks/README.md`` are substitutions (``|svc_loso|``) read from its table
+"Numbers quoted in the documentation".
 """
 
 import os
@@ -20,12 +28,32 @@ import sys
 import warnings
 from pathlib import Path
 
+from sphinx.util import logging as sphinx_logging
+
+logger = sphinx_logging.getLogger("sklearn_audiodigit.docs")
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))  # gallery_order
+sys.path.insert(0, str(HERE))  # gallery_order, apigen, cligen, benchnumbers
+
+import apigen  # noqa: E402
+import benchnumbers  # noqa: E402
+import cligen  # noqa: E402
+import projectinfo  # noqa: E402
 
 import sklearn_audiodigit  # noqa: E402
+
+# autosummary never deletes a page: clear those of names that are gone
+for _stale in (HERE / "generated").glob("*.rst"):
+    _stale.unlink()
+apigen.write_api_pages(HERE / "api")
+cligen.write_cli_reference(HERE / "user_guide" / "cli_reference.inc")
+projectinfo.write_extras_table(ROOT / "pyproject.toml", HERE / "extras.inc")
+cligen.write_evaluate_output(
+    HERE / "evaluate_output.inc",
+    run=os.environ.get("AUDIODIGIT_GALLERY_PLOT", "True") not in ("0", "False"),
+)
 
 # -- Project -------------------------------------------------------------------------
 project = "sklearn-audiodigit"
@@ -33,6 +61,10 @@ author = "sklearn-audiodigit developers"
 copyright = "sklearn-audiodigit developers (BSD-3-Clause)"
 release = sklearn_audiodigit.__version__
 version = re.sub(r"\.dev.*$", "", release)
+
+# The repository link in the navigation bar: ``[project.urls] Repository`` of
+# pyproject.toml when the project has one; no link otherwise (set it there, not here).
+REPOSITORY_URL = projectinfo.repository_url(ROOT / "pyproject.toml")
 
 # -- General -------------------------------------------------------------------------
 extensions = [
@@ -57,6 +89,16 @@ default_role = "literal"
 
 autosummary_generate = True
 autosummary_imported_members = True
+# the class/function templates look examples up under the top-level name too
+autosummary_context = {"toplevel_names": list(sklearn_audiodigit.__all__)}
+# numbers quoted from benchmarks/README.md, one source of truth: |svc_loso| ...
+rst_prolog = benchnumbers.rst_substitutions(ROOT / "benchmarks" / "README.md")
+# the developers' guide, linked where it exists
+rst_prolog += (
+    ".. |developers_guide| replace:: :doc:`/developers`\n"
+    if (HERE / "developers.rst").exists()
+    else ".. |developers_guide| replace:: the developers' guide (``docs/developers.rst``)\n"
+)
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "none"
 
@@ -105,7 +147,8 @@ nitpick_ignore_regex = [
 
 # -- HTML ------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
-html_title = f"sklearn-audiodigit {version}"
+# the full version: a development build says so (0.1.0.dev0, not 0.1.0)
+html_title = f"sklearn-audiodigit {release}"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 html_show_sourcelink = False
@@ -117,6 +160,14 @@ html_theme_options = {
     "navigation_with_keys": False,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
+    # the API sidebar lists modules; a module's names open under it
+    "show_nav_level": 1,
+    "collapse_navigation": False,
+    "icon_links": (
+        [{"name": "Source repository", "url": REPOSITORY_URL, "icon": "fa-brands fa-github"}]
+        if REPOSITORY_URL
+        else []
+    ),
 }
 html_context = {"default_mode": "light"}
 
@@ -134,6 +185,9 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "show_memory": False,
     "min_reported_time": 1,
+    # sg_execution_times.html would load DataTables from a CDN (a page that fails
+    # offline); the times are in each example's footer and in the build log
+    "write_computation_times": False,
     "capture_repr": ("_repr_html_", "__repr__"),
     "reference_url": {"sklearn_audiodigit": None},
     "doc_module": ("sklearn_audiodigit",),
@@ -229,7 +283,48 @@ def _resolve_alias(app, env, node, contnode):
     return None
 
 
+def _constant_description(app, what, name, obj, options, lines):
+    """A constant's own ``#:`` comment, not the docstring of its type.
+
+    autodoc looks for the comment in the module that documents the constant; for
+    one imported from a private module (``datasets.FSDD_PATTERN`` from
+    ``datasets._base``) it finds nothing and falls back to ``str``'s or
+    ``re.Pattern``'s docstring. The comment is looked up in every module of the
+    package; a public constant without one fails the build.
+    """
+    if what != "data" or not name.startswith("sklearn_audiodigit."):
+        return
+    short = name.rsplit(".", 1)[-1]
+    own = _attribute_comment(short)
+    if own:
+        lines[:] = [*own, ""]
+    else:
+        logger.warning(f"constant {name} has no '#:' description in its module")
+
+
+def _attribute_comment(attr):
+    import importlib
+    import pkgutil
+
+    from sphinx.pycode import ModuleAnalyzer
+
+    names = ["sklearn_audiodigit"] + [
+        info.name
+        for info in pkgutil.walk_packages(sklearn_audiodigit.__path__, "sklearn_audiodigit.")
+    ]
+    for modname in names:
+        try:
+            importlib.import_module(modname)
+            docs = ModuleAnalyzer.for_module(modname).find_attr_docs()
+        except Exception:  # noqa: BLE001 - a module that cannot be analysed has no comment
+            continue
+        if ("", attr) in docs:
+            return list(docs[("", attr)])
+    return None
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", _constant_description)
     app.connect("autodoc-skip-member", _skip_member)
     app.connect("autodoc-process-bases", _public_bases)
     app.connect("missing-reference", _resolve_alias)

@@ -34,6 +34,10 @@ __all__ = [
     "string_accuracy",
 ]
 
+#: The cross-validation schemes of :func:`make_cv` (and ``audiodigit evaluate --cv``):
+#: ``"speaker"``, leave one speaker out (the default, the honest estimate for new
+#: speakers); ``"random"``, stratified ``n_splits``-fold; ``"official"``, FSDD's split by take
+#: (takes 0-4 test). The last two put the same speakers in training and test.
 CV_CHOICES = ("speaker", "random", "official")
 
 

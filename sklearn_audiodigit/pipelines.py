@@ -21,8 +21,15 @@ from .preprocessing import TrimSilence
 
 __all__ = ["CLASSICAL_MODELS", "NEURAL_MODELS", "MODELS", "make_svc_pipeline", "make_model"]
 
+#: Names of the models :func:`make_model` builds without PyTorch: ``"svc"``, the
+#: default (:func:`make_svc_pipeline`).
 CLASSICAL_MODELS = ("svc",)
+#: Names of the network models :func:`make_model` builds with the ``[nn]`` extra
+#: (:func:`sklearn_audiodigit.nn.make_nn_pipeline`): a feed-forward network on MFCCs,
+#: a CNN, a recurrent network and a ResNet on log-mel frames.
 NEURAL_MODELS = ("mlp", "cnn", "rnn", "resnet")
+#: Every name :func:`make_model` accepts (and ``audiodigit --model``):
+#: :data:`CLASSICAL_MODELS` then :data:`NEURAL_MODELS`.
 MODELS = CLASSICAL_MODELS + NEURAL_MODELS
 
 
