@@ -20,6 +20,8 @@ def quoted_numbers(readme):
     for line in text[start:].splitlines()[1:]:
         if line.startswith("## "):
             break
+        if not line.startswith("|"):
+            continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) != 3 or cells[0] in ("key", "") or set(cells[0]) <= {"-"}:
             continue

@@ -67,12 +67,16 @@ table
 
 # %%
 fig, ax = plt.subplots(figsize=(4.5, 3.4))
-im = ax.imshow(table.to_numpy(), cmap="viridis", origin="lower")
+# a sequential light-to-dark map; each label is black on light cells and white
+# on dark ones, so that every value contrasts with its background
+values = table.to_numpy()
+im = ax.imshow(values, cmap="Blues", origin="lower")
 ax.set_xticks(range(table.shape[1]), table.columns)
 ax.set_yticks(range(table.shape[0]), table.index)
 ax.set(xlabel="n_segments (time grid)", ylabel="n_mels", title="Speaker-grouped CV accuracy")
-for (i, j), v in np.ndenumerate(table.to_numpy()):
-    ax.text(j, i, f"{v:.3f}", ha="center", va="center", color="w")
+middle = (values.min() + values.max()) / 2
+for (i, j), v in np.ndenumerate(values):
+    ax.text(j, i, f"{v:.3f}", ha="center", va="center", color="white" if v > middle else "black")
 fig.colorbar(im, ax=ax)
 fig.tight_layout()
 

@@ -74,9 +74,15 @@ im = axes[1].imshow(mel[digit], origin="lower", aspect="auto", extent=[0, 1, 0, 
                     cmap="magma")
 axes[1].set(title="Log-mel (40 bands, dB)", xlabel="time (s)", ylabel="mel band")
 fig.colorbar(im, ax=axes[1])
-im = axes[2].imshow(mfcc[digit], origin="lower", aspect="auto", extent=[0, 1, 0, mfcc.shape[1]],
-                    cmap="coolwarm")
-axes[2].set(title="MFCC (13 coefficients)", xlabel="time (s)", ylabel="coefficient")
+# c0 (the log energy) is an order of magnitude larger than the other
+# coefficients and would set the colour scale alone: the image shows c1-c12, each
+# scaled to zero mean and unit variance over time (as a StandardScaler would).
+shape = mfcc[digit][1:]
+shape = (shape - shape.mean(axis=1, keepdims=True)) / shape.std(axis=1, keepdims=True)
+im = axes[2].imshow(shape, origin="lower", aspect="auto", extent=[0, 1, 0.5, 12.5],
+                    cmap="RdBu_r", vmin=-3, vmax=3)
+axes[2].set(title="MFCC c1-c12 (per-coefficient z-score)", xlabel="time (s)",
+            ylabel="coefficient")
 fig.colorbar(im, ax=axes[2])
 fig.suptitle(f'"{digit}" by jackson')
 fig.tight_layout()

@@ -66,19 +66,25 @@ def format_report(report, *, title=None):
 def plot_confusion_matrix(report, *, normalize=None, ax=None):
     """Plot the out-of-fold confusion matrix with scikit-learn's display.
 
+    The cells are written so that a 10 x 10 matrix stays readable at the width of a
+    page: counts as integers, a normalised matrix as whole percentages (``83``
+    for 0.83), and empty cells (0) left blank. The colour map is sequential
+    ("Blues"), readable in greyscale and by colour-blind readers.
+
     Parameters
     ----------
     report : EvaluationReport
         The evaluation to plot.
     normalize : {"true", "pred", "all"} or None, default=None
-        Normalisation, as in :func:`sklearn.metrics.confusion_matrix`.
+        Normalisation, as in :func:`sklearn.metrics.confusion_matrix`; the cells
+        then show percentages.
     ax : matplotlib Axes or None, default=None
         Where to draw; a new figure when None.
 
     Returns
     -------
     display : sklearn.metrics.ConfusionMatrixDisplay
-        The display, with ``figure_`` and ``ax_``.
+        The display, with ``figure_``, ``ax_`` and ``text_`` (the cell labels).
     """
     from sklearn.metrics import ConfusionMatrixDisplay
 
@@ -89,9 +95,17 @@ def plot_confusion_matrix(report, *, normalize=None, ax=None):
         normalize=normalize,
         ax=ax,
         colorbar=False,
+        cmap="Blues",
         values_format=".2f" if normalize else "d",
     )
-    disp.ax_.set_title(f"Confusion matrix - {report.cv}")
+    for value, text in zip(disp.confusion_matrix.ravel(), disp.text_.ravel(), strict=True):
+        if value == 0:
+            text.set_text("")
+        elif normalize:
+            text.set_text(f"{100 * value:.0f}")
+    unit = {"true": " (% of each true class)", "pred": " (% of each prediction)"}
+    title = f"Confusion matrix{unit.get(normalize, ' (%)' if normalize else '')}"
+    disp.ax_.set_title(f"{title}\n{report.cv}")
     return disp
 
 

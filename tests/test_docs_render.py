@@ -2,15 +2,22 @@
 
 Needs a built site (``python -m sphinx -W --keep-going -b html docs docs/_build/html``)
 and a ``chromium`` (or ``chromium-browser`` / ``google-chrome``) executable; skipped
-otherwise. For the index page and one gallery page it takes a screenshot and checks
-that the PNG is a real, non-blank image of the expected size, and dumps the DOM
-after JavaScript has run to check the page title and content.
+otherwise. The window is 1400 px wide, a laptop's. For one page of every kind
+(landing, install, getting started, user guide, command line, API index, module,
+class, constant, gallery, example, release notes, citing, contributing, licences)
+it takes a screenshot and checks that the PNG is a real, non-blank image of the
+expected size, and dumps the DOM after JavaScript has run to check the page title
+and content. A copy of the page with a small script measures the layout as
+laid out by the browser: it fails when a code block or printed output is wider
+than its column (its end hidden behind a scroll bar), when the article overflows,
+or when an entry of a table of contents is cut.
 
 Run by hand to keep the screenshots::
 
     python tests/test_docs_render.py OUT_DIR
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -23,15 +30,63 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("AUDIODIGIT_DOCS_HTML", ROOT / "docs" / "_build" / "html")).resolve()
-WIDTH, HEIGHT = 1280, 900
+WIDTH, HEIGHT = 1400, 900
 PAGES = {
     # page: (title text, text the body must contain)
     "index.html": ("sklearn-audiodigit", "speaker-independently"),
+    "install.html": ("Install", "AUDIODIGIT_DATA"),
+    "getting_started.html": ("Getting started", "audiodigit predict"),
+    "user_guide/evaluation.html": ("speaker-independent", "leave one speaker out"),
+    "user_guide/command_line.html": ("command line", "cmdoption-audiodigit-evaluate-model"),
+    "user_guide/networks.html": ("Neural networks", "SpectrogramCNN"),
+    "api/index.html": ("API reference", "sklearn_audiodigit.features"),
+    "api/sklearn_audiodigit.features.html": ("sklearn_audiodigit.features", "MFCCExtractor"),
+    "generated/sklearn_audiodigit.features.MFCCExtractor.html": (
+        "MFCCExtractor",
+        "Examples using",
+    ),
+    "generated/sklearn_audiodigit.datasets.FSDD_PATTERN.html": ("FSDD_PATTERN", "fullmatch"),
+    "auto_examples/index.html": ("Examples", "Quick start"),
     "auto_examples/plot_quickstart.html": (
         "Quick start",
         "speaker-independent accuracy",
     ),
+    "release_notes.html": ("Release notes", "Template for the next release"),
+    "citing.html": ("Citing", "Free Spoken Digit Dataset"),
+    "contributing.html": ("Contributing", "python -m pytest"),
+    "licences.html": ("Licences", "CC BY-SA 4.0"),
 }
+
+# Measures the laid-out page and writes the findings into the DOM (read by --dump-dom).
+LAYOUT_SCRIPT = """
+<script>
+window.addEventListener("load", () => {
+  const found = [];
+  const cut = (el) => el.scrollWidth > el.clientWidth + 1;
+  const text = (el) => el.textContent.trim().replace(/\\s+/g, " ").slice(0, 80);
+  document.querySelectorAll("article pre").forEach((el) => {
+    if (el.offsetParent !== null && cut(el)) {
+      const size = `${el.scrollWidth} > ${el.clientWidth} px`;
+      found.push(`code block wider than its column (${size}): ${text(el)}`);
+    }
+  });
+  const article = document.querySelector(".bd-article-container");
+  if (article && cut(article)) {
+    const size = `${article.scrollWidth} > ${article.clientWidth} px`;
+    found.push(`article wider than its column (${size})`);
+  }
+  document.querySelectorAll(".bd-toc-nav a, .bd-toc-nav code, nav.bd-links a").forEach((el) => {
+    if (el.offsetParent !== null && cut(el)) {
+      found.push(`table-of-contents entry cut: ${text(el)}`);
+    }
+  });
+  const out = document.createElement("pre");
+  out.id = "render-check";
+  out.textContent = JSON.stringify(found);
+  document.body.appendChild(out);
+});
+</script>
+"""
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -71,8 +126,33 @@ def screenshot(browser, page, png):
 def dump_dom(browser, page):
     """The DOM of ``page`` after its scripts have run."""
     with tempfile.TemporaryDirectory() as profile:
-        result = _run(browser, ["--dump-dom", page.as_uri()], profile)
+        result = _run(
+            browser,
+            [
+                "--dump-dom",
+                "--virtual-time-budget=5000",
+                f"--window-size={WIDTH},{HEIGHT}",
+                page.as_uri(),
+            ],
+            profile,
+        )
     return result.stdout
+
+
+def layout_problems(browser, page):
+    """What :data:`LAYOUT_SCRIPT` finds on ``page``: clipped code, cut TOC entries."""
+    html = page.read_text(encoding="utf-8")
+    probe = page.with_name(f".render-check-{page.name}")  # same folder: relative links work
+    probe.write_text(html.replace("</body>", LAYOUT_SCRIPT + "</body>"), encoding="utf-8")
+    try:
+        dom = dump_dom(browser, probe)
+    finally:
+        probe.unlink()
+    marker = dom.split('id="render-check">', 1)
+    assert len(marker) == 2, f"{page.name}: the layout script did not run"
+    import html as html_lib
+
+    return json.loads(html_lib.unescape(marker[1].split("</pre>", 1)[0]))
 
 
 def png_stats(path):
@@ -111,6 +191,8 @@ def check_page(browser, name, out_dir):
     assert text in dom, f"{name}: {text!r} not in the page"
     # the theme's stylesheet was applied (offline: no CDN), the page is not bare HTML
     assert "pydata" in dom or "bd-" in dom
+    problems = layout_problems(browser, page)
+    assert not problems, f"{name} at {WIDTH} px:\n" + "\n".join(problems)
     return png
 
 
@@ -137,4 +219,5 @@ if __name__ == "__main__":
     if _browser is None:
         sys.exit("chromium is not installed")
     for name in PAGES:
-        print(check_page(_browser, name, out))
+        if (HTML / name).exists():
+            print(check_page(_browser, name, out))

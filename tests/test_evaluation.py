@@ -320,3 +320,29 @@ def test_save_report(sample_report, tmp_path):
         content = paths[key].read_bytes()
         assert content.startswith(PNG_SIGNATURE)
         assert len(content) > 1000
+
+
+def test_plot_confusion_matrix_cells_readable(sample_report):
+    """Normalised cells are whole percentages, empty cells blank (10 x 10 stays legible)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_audiodigit.reporting import plot_confusion_matrix
+
+    report, _, _ = sample_report
+    disp = plot_confusion_matrix(report, normalize="true")
+    matrix = disp.confusion_matrix
+    texts = np.array([t.get_text() for t in disp.text_.ravel()]).reshape(matrix.shape)
+    assert (texts[matrix == 0] == "").all()
+    nonzero = matrix > 0
+    assert nonzero.sum() > 10
+    np.testing.assert_array_equal(
+        texts[nonzero].astype(int), np.round(100 * matrix[nonzero]).astype(int)
+    )
+    assert "% of each true class" in disp.ax_.get_title()
+    counts = plot_confusion_matrix(report)
+    shown = [t.get_text() for t in counts.text_.ravel() if t.get_text()]
+    assert sum(map(int, shown)) == len(report.y_true)
+    plt.close("all")
