@@ -47,6 +47,9 @@ import sklearn_audiodigit  # noqa: E402
 # autosummary never deletes a page: clear those of names that are gone
 for _stale in (HERE / "generated").glob("*.rst"):
     _stale.unlink()
+# pages of sphinx-gallery's execution times, written by earlier builds (now off)
+for _stale in (HERE / "sg_execution_times.rst", HERE / "auto_examples" / "sg_execution_times.rst"):
+    _stale.unlink(missing_ok=True)
 apigen.write_api_pages(HERE / "api")
 cligen.write_cli_reference(HERE / "user_guide" / "cli_reference.inc")
 projectinfo.write_extras_table(ROOT / "pyproject.toml", HERE / "extras.inc")

@@ -99,3 +99,26 @@ fig.supxlabel("frame (20 ms hop)", fontsize=12)
 fig.supylabel("mel band", fontsize=12)
 fig.suptitle("Jackson's first take of each digit, as the CNN sees it", fontsize=14)
 fig.tight_layout()
+
+# %%
+# What the augmentation does
+# --------------------------
+# Every training mini-batch goes through a
+# :class:`~sklearn_audiodigit.nn.FrameAugmenter` (``augment="auto"``: the
+# estimator's own settings, see :ref:`networks`), never a prediction. Here one
+# with its class defaults (frequency warp, time stretch and shift, gain,
+# SpecAugment masks) draws three versions of the same "seven".
+import torch
+
+from sklearn_audiodigit.nn import FrameAugmenter
+
+seven = torch.as_tensor(frames[[first[7]] * 3], dtype=torch.float32)
+augmented, _, _ = FrameAugmenter()(seven, generator=torch.Generator().manual_seed(0))
+views = [frames[first[7]], *augmented.numpy()]
+fig, axes = plt.subplots(1, 4, figsize=(11, 3), sharey=True)
+for ax, view, title in zip(axes, views, ["original", "draw 1", "draw 2", "draw 3"], strict=True):
+    ax.imshow(view, origin="lower", aspect="auto", cmap="magma")
+    ax.set_title(title, fontsize=13)
+fig.supxlabel("frame (20 ms hop)", fontsize=12)
+fig.supylabel("mel band", fontsize=12)
+fig.tight_layout()

@@ -72,10 +72,16 @@ print(f"speaker-independent accuracy: {scores.mean():.3f} +- {scores.std():.3f}"
 # behind ``audiodigit evaluate``: it adds the clip's duration as a feature,
 # trains the SVC on speed- and tilt-perturbed copies of every clip, averages its
 # decision values over three speeds and calibrates probabilities.
+from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier
 from sklearn_audiodigit.pipelines import make_svc_pipeline
 
+default = make_svc_pipeline(random_state=0)
+print("a SpeedPerturbedClassifier:", isinstance(default, SpeedPerturbedClassifier))
+default
+
+# %%
 default_scores = cross_val_score(
-    make_svc_pipeline(random_state=0),
+    default,
     fsdd.data,
     fsdd.target,
     groups=fsdd.speaker,

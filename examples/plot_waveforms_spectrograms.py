@@ -101,3 +101,24 @@ for ax in axes[1]:
 for ax in axes[:, 0]:
     ax.set_ylabel("mel band")
 fig.tight_layout()
+
+# %%
+# Sampling rate and loudness
+# --------------------------
+# Recordings arrive at other rates and levels than FSDD's 8 kHz.
+# :class:`~sklearn_audiodigit.preprocessing.Resampler` converts a batch of clips
+# (soxr, the same resampler as :func:`~sklearn_audiodigit.io.read_audio`) and
+# :class:`~sklearn_audiodigit.preprocessing.PeakNormalizer` scales each clip to
+# the same peak, so that a quiet and a loud recording of the same word look
+# alike. Both are stateless transformers that fit in front of any pipeline.
+from sklearn.pipeline import make_pipeline
+
+from sklearn_audiodigit.preprocessing import PeakNormalizer, Resampler
+
+quiet = [0.1 * clip for clip in trimmed[:3]]
+at_16k = Resampler(orig_sr=sr, target_sr=16000).fit_transform(quiet)
+to_8k = make_pipeline(Resampler(orig_sr=16000, target_sr=sr), PeakNormalizer(peak=0.9))
+back = to_8k.fit_transform(at_16k)
+for before, up, after in zip(quiet, at_16k, back, strict=True):
+    print(f"{len(before)} samples, peak {np.abs(before).max():.2f} -> {len(up)} at 16 kHz "
+          f"-> {len(after)} at 8 kHz, peak {np.abs(after).max():.2f}")

@@ -59,25 +59,37 @@ def _names(group):
 
 
 class _Text(HTMLParser):
-    """Visible text of a fragment, without ``<pre>`` blocks, tables of data and scripts."""
+    """Visible text, without code, printed output, the examples' HTML output and scripts."""
 
-    SKIP = {"pre", "script", "style"}
+    SKIP_TAGS = {"pre", "script", "style"}
+    # an example's rich output (an estimator's HTML repr, a DataFrame) is measured
+    SKIP_CLASSES = ("rendered_html", "dataframe")
+    VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "col", "area"}
 
     def __init__(self):
         super().__init__()
-        self.parts, self._skip = [], 0
+        self.parts, self._stack, self._skip_depth = [], [], None
 
     def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        self._stack.append(tag)
         classes = dict(attrs).get("class") or ""
-        if tag in self.SKIP or (tag == "table" and "dataframe" in classes):
-            self._skip += 1
+        skip = tag in self.SKIP_TAGS or any(c in classes for c in self.SKIP_CLASSES)
+        if skip and self._skip_depth is None:
+            self._skip_depth = len(self._stack)
 
     def handle_endtag(self, tag):
-        if (tag in self.SKIP or tag == "table") and self._skip:
-            self._skip -= 1
+        if tag in self.VOID or tag not in self._stack:
+            return
+        while self._stack:
+            if self._skip_depth is not None and len(self._stack) == self._skip_depth:
+                self._skip_depth = None
+            if self._stack.pop() == tag:
+                break
 
     def handle_data(self, data):
-        if not self._skip:
+        if self._skip_depth is None:
             self.parts.append(data)
 
 
@@ -241,9 +253,13 @@ def test_cli_reference_lists_every_option():
         for action in sub._actions:
             if isinstance(action, argparse._HelpAction):
                 continue
-            name = action.option_strings[0] if action.option_strings else action.metavar
-            anchor = f"cmdoption-audiodigit-{command}-{name.lstrip('-')}".lower()
-            assert anchor in html.lower(), f"audiodigit {command} {name} is not in the reference"
+            if action.option_strings:
+                name = action.option_strings[0]
+                anchor = f"cmdoption-audiodigit-{command}-{name.lstrip('-')}"
+            else:
+                name = action.metavar or action.dest
+                anchor = f"cmdoption-audiodigit-{command}-arg-{name}"
+            assert f'id="{anchor}"' in html, f"audiodigit {command} {name} is not in the reference"
 
 
 def test_command_line_page_shows_what_evaluate_prints():

@@ -309,7 +309,7 @@ class _BasicBlock(nn.Module):
 class ResNet(nn.Module):
     """Small residual network on log-mel or MFCC frames.
 
-    A 3x3 stem, one stage of :math:`blocks` basic residual blocks per entry of
+    A 3x3 stem, one stage of ``blocks`` basic residual blocks per entry of
     ``channels`` (the first block of every stage after the first downsamples by 2
     along each axis still at least 2 long), mean and max pooling over time, and a
     dropout + linear classifier.
