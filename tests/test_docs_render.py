@@ -17,8 +17,10 @@ Run by hand to keep the screenshots::
     python tests/test_docs_render.py OUT_DIR
 """
 
+import html as html_lib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,7 +37,7 @@ PAGES = {
     # page: (title text, text the body must contain)
     "index.html": ("sklearn-audiodigit", "speaker-independently"),
     "install.html": ("Install", "AUDIODIGIT_DATA"),
-    "getting_started.html": ("Getting started", "audiodigit predict"),
+    "getting_started.html": ("Getting started", "Record yourself"),
     "user_guide/evaluation.html": ("speaker-independent", "leave one speaker out"),
     "user_guide/command_line.html": ("command line", "cmdoption-audiodigit-evaluate-model"),
     "user_guide/networks.html": ("Neural networks", "SpectrogramCNN"),
@@ -53,7 +55,7 @@ PAGES = {
     ),
     "release_notes.html": ("Release notes", "Template for the next release"),
     "citing.html": ("Citing", "Free Spoken Digit Dataset"),
-    "contributing.html": ("Contributing", "python -m pytest"),
+    "contributing.html": ("Contributing", "Benchmarks"),
     "licences.html": ("Licences", "CC BY-SA 4.0"),
 }
 
@@ -75,10 +77,15 @@ window.addEventListener("load", () => {
     const size = `${article.scrollWidth} > ${article.clientWidth} px`;
     found.push(`article wider than its column (${size})`);
   }
-  document.querySelectorAll(".bd-toc-nav a, .bd-toc-nav code, nav.bd-links a").forEach((el) => {
-    if (el.offsetParent !== null && cut(el)) {
-      found.push(`table-of-contents entry cut: ${text(el)}`);
-    }
+  document.querySelectorAll(".bd-sidebar-primary, .bd-sidebar-secondary").forEach((bar) => {
+    const right = bar.getBoundingClientRect().left + bar.clientWidth;  // without a scroll bar
+    const edge = Math.min(right, document.documentElement.clientWidth);
+    bar.querySelectorAll("a, code").forEach((el) => {
+      const beyond = el.getBoundingClientRect().right > edge + 1;
+      if (el.offsetParent !== null && (beyond || cut(el))) {
+        found.push(`table-of-contents entry cut: ${text(el)}`);
+      }
+    });
   });
   const out = document.createElement("pre");
   out.id = "render-check";
@@ -143,16 +150,15 @@ def layout_problems(browser, page):
     """What :data:`LAYOUT_SCRIPT` finds on ``page``: clipped code, cut TOC entries."""
     html = page.read_text(encoding="utf-8")
     probe = page.with_name(f".render-check-{page.name}")  # same folder: relative links work
-    probe.write_text(html.replace("</body>", LAYOUT_SCRIPT + "</body>"), encoding="utf-8")
+    head, tail = html.rsplit("</body>", 1)
+    probe.write_text(head + LAYOUT_SCRIPT + "</body>" + tail, encoding="utf-8")
     try:
         dom = dump_dom(browser, probe)
     finally:
         probe.unlink()
-    marker = dom.split('id="render-check">', 1)
-    assert len(marker) == 2, f"{page.name}: the layout script did not run"
-    import html as html_lib
-
-    return json.loads(html_lib.unescape(marker[1].split("</pre>", 1)[0]))
+    found = re.search(r'<pre id="render-check"[^>]*>(.*?)</pre>', dom, flags=re.DOTALL)
+    assert found, f"{page.name}: the layout script did not run"
+    return json.loads(html_lib.unescape(found.group(1)))
 
 
 def png_stats(path):
