@@ -169,6 +169,7 @@ def test_api_reference_lists_every_public_name():
     import sys
     from pathlib import Path
 
+    pytest.importorskip("torch")  # apigen imports every module, nn included
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs"))
     import apigen
 
