@@ -173,6 +173,19 @@ html_theme_options = {
     ),
 }
 html_context = {"default_mode": "light"}
+# single pages have no section to navigate: no empty left sidebar
+html_sidebars = {
+    page: []
+    for page in (
+        "index",
+        "install",
+        "getting_started",
+        "release_notes",
+        "citing",
+        "contributing",
+        "licences",
+    )
+}
 
 # -- Gallery ---------------------------------------------------------------------------
 _pattern = os.environ.get("AUDIODIGIT_GALLERY", "")
