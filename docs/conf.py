@@ -310,15 +310,16 @@ def _constant_description(app, what, name, obj, options, lines):
     """
     if what != "data" or not name.startswith("sklearn_audiodigit."):
         return
-    short = name.rsplit(".", 1)[-1]
-    own = _attribute_comment(short)
+    module, short = name.rsplit(".", 1)
+    own = _attribute_comment(module, short)
     if own:
         lines[:] = [*own, ""]
     else:
         logger.warning(f"constant {name} has no '#:' description in its module")
 
 
-def _attribute_comment(attr):
+def _attribute_comment(module, attr):
+    """The ``#:`` comment of ``attr``: in ``module`` itself, then its submodules, then any."""
     import importlib
     import pkgutil
 
@@ -328,6 +329,7 @@ def _attribute_comment(attr):
         info.name
         for info in pkgutil.walk_packages(sklearn_audiodigit.__path__, "sklearn_audiodigit.")
     ]
+    names.sort(key=lambda n: (n != module, not n.startswith(module + "."), n))
     for modname in names:
         try:
             importlib.import_module(modname)
