@@ -272,3 +272,17 @@ def test_command_line_page_shows_what_evaluate_prints():
         pytest.skip("built with AUDIODIGIT_GALLERY_PLOT=0: evaluate was not run")
     for line in ("leave one speaker out", "mean accuracy", "Confusion matrix"):
         assert line in text
+
+
+def test_no_page_prints_a_path_of_the_build_machine():
+    """Example output shows file names, not the checkout or a temporary folder."""
+    import tempfile
+
+    machine = [str(ROOT), str(Path(tempfile.gettempdir()).resolve()) + "/", str(Path.home()) + "/"]
+    offenders = []
+    for path in sorted(HTML.rglob("*.html")):
+        if {"_modules", "_sources", "_static"} & set(path.relative_to(HTML).parts):
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{path.relative_to(HTML)}: {p}" for p in machine if p in text]
+    assert not offenders, "\n".join(offenders)
