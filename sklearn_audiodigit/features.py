@@ -1,31 +1,23 @@
 """Batched, vectorised spectral features equal to per-clip librosa.
 
-All extractors share one engine: clips are processed in chunks; each chunk is
-zero-padded to its longest clip, framed with a strided view, and the frames go
-through window -> float64 FFT in blocks of a few hundred frames that stay in the
-CPU cache -> complex64 -> ``|.|^2`` (float32) -> mel / chroma projection (float32)
-per group of whole clips (about 1 MB of power); only the projected float32 power of
-a chunk is stored. Then the dB conversion against *each clip's own* maximum and,
-for MFCCs, the DCT (float32). Each float32 step is librosa's own operation, in
-librosa's order and layout, so that the results round as librosa's do: on the
-3,000 FSDD clips, at the defaults and at librosa's default parameters, MFCCs and
-log-mel energies equal per-clip librosa bit for bit (same numpy, scipy and BLAS;
-measured with OpenBLAS on AVX-512). Zero-padding is exact: with librosa's
-``center=True, pad_mode="constant"`` framing, the frames of a clip do not change
-when more zeros follow it, so a padded chunk yields, for every clip, exactly its
-first ``1 + n_samples // hop_length`` librosa frames. Deltas use edge-replicated
-frames, which is what ``mode="nearest"`` does at the clip's own end.
+Clips are processed in chunks of ``_CHUNK``; each chunk is zero-padded to its
+longest clip and goes through the engine of :mod:`sklearn_audiodigit._spectral`
+(STFT power, mel or chroma projection, per-clip dB, DCT), whose results equal
+per-clip librosa within ``atol=1e-4, rtol=1e-5``. Zero-padding is exact (the
+frames of a clip do not change when zeros follow it), so each clip's own
+``1 + n_samples // hop_length`` frames are kept; deltas, normalisation and
+pooling then see only those (deltas use edge-replicated frames, which is what
+``mode="nearest"`` does at the clip's own end).
 """
 
 import numbers
 from functools import lru_cache
 
 import numpy as np
-import scipy.fft
-import scipy.signal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from . import _spectral
 from ._config import DEFAULT_SR
 from ._docstring import fill_doc
 from .exceptions import AudioValueError
@@ -40,15 +32,6 @@ __all__ = [
 
 _STATS = ("mean", "std", "min", "max")
 _CHUNK = 64  # clips per chunk: the unit of padding, per-clip dB, deltas and pooling
-# bytes of float64 frames + complex128 spectra per FFT block: about a core's L2 cache.
-# With 64 chunked clips at once (6,464 frames of 256 samples, 26 MB) the FFT ran 3x
-# slower per frame than with blocks of ~250 frames (measured, benchmarks/README.md).
-_BLOCK_BYTES = 1 << 20
-_AMIN = 1e-10
-# OpenBLAS computes some matrix products of at most 100**3 multiply-adds with its
-# small-matrix kernels (sgemm_small_kernel_permit), which round differently from its
-# blocked kernel; see _project.
-_SMALL_GEMM = 100**3
 
 
 _LOG_DURATION_DOC = """log_duration : bool, default=False
@@ -67,52 +50,6 @@ def _fill_doc(cls):
     return fill_doc(cls)
 
 
-def _readonly(a):
-    a.setflags(write=False)
-    return a
-
-
-@lru_cache(maxsize=16)
-def _window(n_fft):
-    # float64, as librosa's: the product with the frames, and so the FFT, run in
-    # float64, which keeps bins 80 dB below a frame's peak accurate to 1e-4 dB.
-    return _readonly(scipy.signal.get_window("hann", n_fft, fftbins=True))
-
-
-@lru_cache(maxsize=16)
-def _mel_basis_t(sr, n_fft, n_mels, fmin, fmax):
-    import librosa
-    from librosa.util.exceptions import ParameterError
-
-    try:
-        basis = librosa.filters.mel(
-            sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, dtype=np.float32
-        )
-    except ParameterError as err:  # not a ValueError: never let it escape
-        raise AudioValueError(
-            f"mel filters for sr={sr}, n_fft={n_fft}, n_mels={n_mels}, fmin={fmin}, "
-            f"fmax={fmax}: {err}"
-        ) from err
-    # the transposed view of the (n_mels, n_bins) filters, as librosa's einsum hands
-    # them to BLAS: the same product (C = P B^T) sums in librosa's order, bit for bit
-    return _readonly(np.ascontiguousarray(basis)).T
-
-
-@lru_cache(maxsize=16)
-def _chroma_basis_t(sr, n_fft, n_chroma, tuning):
-    import librosa
-    from librosa.util.exceptions import ParameterError
-
-    try:
-        basis = librosa.filters.chroma(sr=sr, n_fft=n_fft, n_chroma=n_chroma, tuning=tuning)
-    except ParameterError as err:  # not a ValueError: never let it escape
-        raise AudioValueError(
-            f"chroma filters for sr={sr}, n_fft={n_fft}, n_chroma={n_chroma}, "
-            f"tuning={tuning}: {err}"
-        ) from err
-    return _readonly(np.ascontiguousarray(basis.T.astype(np.float32)))
-
-
 @lru_cache(maxsize=256)
 def _grid_weights(n_frames, n_segments):
     """(n_frames, n_segments) matrix whose column j averages segment j's frames."""
@@ -121,141 +58,7 @@ def _grid_weights(n_frames, n_segments):
         start = (j * n_frames) // n_segments
         stop = max(((j + 1) * n_frames) // n_segments, start + 1)
         w[start:stop, j] = 1.0 / (stop - start)
-    return _readonly(w)
-
-
-def _power_spectrum(X, n_fft, hop_length, basis=None, n_valid=None):
-    """|STFT|^2 of a 2-D batch, librosa's centred constant-padded framing.
-
-    ``basis`` (n_fft // 2 + 1, k) float32, if given, projects each power spectrum
-    (mel or chroma filters, see :func:`_project`) before it is stored; ``n_valid``
-    is then each clip's count of real frames (None: all of them). Returns an array
-    of shape (n_clips, n_frames, k or n_fft // 2 + 1), float32.
-
-    The frames are windowed and FFT'd in float64 (as librosa does: its window is
-    float64), which keeps bins 80 dB below a frame's peak accurate to 1e-4 dB, in
-    blocks of about ``_BLOCK_BYTES`` read straight from a strided view of the
-    padded float32 chunk: each block's float64 frames and spectra stay in cache,
-    and nothing of a chunk's size is stored in float64. The power is librosa's own,
-    bit for bit: the spectrum rounded to complex64 (librosa's STFT dtype), then
-    ``np.abs`` of that in float32 (numpy's complex ``abs``, not a correctly rounded
-    hypot: with ``fl(sqrt(re**2 + im**2))`` 10 to 30 % of the power bins of FSDD
-    clips came out different), squared in float32. With a basis, the float32 power
-    of a group of whole clips
-    (about ``_BLOCK_BYTES``) is kept and projected at once: OpenBLAS packs the
-    filters once per product, and products of 32 frames (a block at n_fft=2048)
-    took twice as long per frame as products of 256.
-    """
-    pad = n_fft // 2
-    Xp = np.pad(X, ((0, 0), (pad, pad)))
-    frames = np.lib.stride_tricks.sliding_window_view(Xp, n_fft, axis=1)[:, ::hop_length]
-    n, n_frames = frames.shape[:2]
-    n_bins = n_fft // 2 + 1
-    window = _window(n_fft)
-    block = max(1, _BLOCK_BYTES // (16 * n_fft))  # frames per FFT block
-    fb = min(n_frames, block)  # frames of one clip per block
-    cb = max(1, block // n_frames)  # clips per block
-    if basis is None:
-        gb = n  # the power is the output
-        out = power = np.empty((n, n_frames, n_bins), np.float32)
-    else:
-        # clips per projection: their float32 power takes about _BLOCK_BYTES
-        gb = min(n, max(cb, _BLOCK_BYTES // (4 * n_bins * n_frames)))
-        out = np.empty((n, n_frames, basis.shape[1]), np.float32)
-        power = np.empty((gb, n_frames, n_bins), np.float32)
-        T = np.full(n, n_frames) if n_valid is None else np.asarray(n_valid)
-    buf = np.empty((min(cb, n), fb, n_fft))
-    z = np.empty((min(cb, n), fb, n_bins), np.complex64)
-    for g in range(0, n, gb):
-        g_stop = min(g + gb, n)
-        for i in range(g, g_stop, cb):
-            for j in range(0, n_frames, fb):
-                fr = frames[i : min(i + cb, g_stop), j : j + fb]
-                c, f = fr.shape[:2]
-                b = buf[:c, :f]
-                np.multiply(fr, window, out=b)
-                zc = z[:c, :f]
-                np.copyto(zc, scipy.fft.rfft(b, axis=-1, workers=1, overwrite_x=True), "same_kind")
-                p = power[i - g : i - g + c, j : j + f]
-                np.abs(zc, out=p)
-                np.multiply(p, p, out=p)
-        if basis is not None:
-            _project(power[: g_stop - g], basis, T[g:g_stop], out[g:g_stop])
-    return out
-
-
-def _project(power, basis, n_valid, out):
-    """``out = power @ basis`` frame by frame, rounded as librosa's per-clip product is.
-
-    librosa multiplies each clip's power spectrogram by its mel filters with one
-    BLAS call (``np.einsum(..., optimize=True)``): the product ``P @ B.T`` of a
-    frames-by-bins P, which ``basis``, a transposed view of B, repeats. OpenBLAS's
-    blocked kernel sums in the same order whatever the number of rows, so one
-    product over all the frames of a group of clips gives librosa's bits for every
-    clip, except where the clip's own product is one that OpenBLAS hands to a
-    small-matrix kernel (see :func:`_rounds_alone`): those clips get the same call
-    as in librosa, their real frames alone, and padding frames of 0. (librosa's
-    chroma product is written the other way round, ``B @ P.T``; the chroma
-    filters go through here too, and only keep a clip's bits independent of its
-    neighbours.)
-    """
-    n, n_frames, n_bins = power.shape
-    k = basis.shape[1]
-    transposed = not basis.flags.c_contiguous
-    alone = np.array([_rounds_alone(int(t), n_bins, k, transposed) for t in n_valid])
-    if not alone.all():
-        lo, hi = np.flatnonzero(~alone)[[0, -1]] + [0, 1]
-        np.matmul(power[lo:hi].reshape(-1, n_bins), basis, out=out[lo:hi].reshape(-1, k))
-    start = 0
-    for stop in [*(np.flatnonzero(np.diff(n_valid)) + 1), n]:  # runs of equal lengths
-        if alone[start]:
-            t = n_valid[start]
-            # a 3-D matmul is one BLAS call per clip, each of t rows
-            np.matmul(power[start:stop, :t], basis, out=out[start:stop, :t])
-            out[start:stop, t:] = 0.0
-        start = stop
-
-
-@lru_cache(maxsize=4096)
-def _rounds_alone(n_rows, n_bins, k, transposed):
-    """Whether BLAS rounds a product of ``n_rows`` frames unlike a long product.
-
-    OpenBLAS computes some products of at most ``_SMALL_GEMM`` multiply-adds with
-    small-matrix kernels, which sum in another order than its blocked kernel; which
-    ones depends on the CPU and the layout (with AVX-512, a product ``P @ B.T`` of
-    at most 1,200 outputs, so up to 30 frames of 40 mel bands; with ARM SVE, any
-    product of up to 64**3 multiply-adds). So this asks the BLAS: random float32
-    data of this shape and layout, multiplied alone and within a product of more
-    than ``_SMALL_GEMM`` multiply-adds. Cached per shape.
-    """
-    if n_rows * n_bins * k > _SMALL_GEMM:
-        return False
-    rng = np.random.default_rng(0)
-    A = rng.random((n_rows, n_bins), dtype=np.float32)
-    B = rng.random((k, n_bins), dtype=np.float32)
-    B = B.T if transposed else np.ascontiguousarray(B.T)
-    long = np.tile(A, (_SMALL_GEMM // (n_rows * n_bins * k) + 1, 1))
-    return not np.array_equal(A @ B, (long @ B)[:n_rows])
-
-
-def _to_db(S, valid, top_db):
-    """Per-clip ``power_to_db(ref=1.0, amin=1e-10, top_db=top_db)`` in place-safe form.
-
-    ``S`` has shape (n, n_frames, n_bins); ``valid`` is a boolean (n, n_frames) mask
-    of real frames or None when every frame is real.
-    """
-    # librosa's float32 operations in librosa's order, into one new array
-    D = np.maximum(S, np.float32(_AMIN))
-    np.log10(D, out=D)
-    np.multiply(D, np.float32(10.0), out=D)
-    if top_db is not None:
-        if valid is None:
-            peak = D.max(axis=(1, 2))
-        else:
-            peak = np.where(valid[:, :, None], D, -np.inf).max(axis=(1, 2))
-        floor = (peak - np.float32(top_db)).astype(np.float32)
-        np.maximum(D, floor[:, None, None], out=D)
-    return D
+    return _spectral._readonly(w)
 
 
 class _SpectralExtractor(TransformerMixin, BaseEstimator):
@@ -284,6 +87,10 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
     def _basis(self):
         """Projection of the power spectrum (n_fft // 2 + 1, k) float32, or None."""
         return None
+
+    def _refine_kwargs(self):
+        """How the engine refines weak bands: they matter above the dB floor."""
+        return {"top_db": self.top_db}
 
     def _static_features(self, P, valid):
         """Static coefficients (n, n_frames, n_static) float32 from the projected power."""
@@ -416,7 +223,9 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
 
     def _chunk_features(self, batch, n_valid):
         """Features of one chunk; ``n_valid`` is the real frame count per clip or None."""
-        P = _power_spectrum(batch, self.n_fft, self.hop_length, self._basis(), n_valid)
+        P = _spectral.power_spectrum(
+            batch, self.n_fft, self.hop_length, self._basis(), **self._refine_kwargs()
+        )
         n, n_frames = P.shape[:2]
         valid = None
         if n_valid is not None:
@@ -437,11 +246,7 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
             S = self._normalize(S, valid, counts)
         feats = [S]
         for order in range(1, self.deltas + 1):
-            feats.append(
-                scipy.signal.savgol_filter(
-                    S, self.delta_width, polyorder=order, deriv=order, axis=1, mode="nearest"
-                )
-            )
+            feats.append(_spectral.delta(S, self.delta_width, order))
         F = np.concatenate(feats, axis=2) if len(feats) > 1 else S  # (n, n_frames, C)
         if self.output == "frames":
             out = F.transpose(0, 2, 1)
@@ -647,10 +452,10 @@ class LogMelExtractor(_SpectralExtractor):
 
     def _basis(self):
         fmax = _check_mel_range(self)
-        return _mel_basis_t(self.sr, self.n_fft, self.n_mels, self.fmin, fmax)
+        return _spectral.mel_basis(self.sr, self.n_fft, self.n_mels, self.fmin, fmax)
 
     def _mel_db(self, M, valid):
-        return _to_db(M, valid, self.top_db)
+        return _spectral.power_to_db(M, valid, self.top_db)
 
     def _static_features(self, P, valid):
         return self._mel_db(P, valid)
@@ -761,13 +566,7 @@ class MFCCExtractor(LogMelExtractor):
         return self.n_mfcc
 
     def _static_features(self, P, valid):
-        # librosa's own DCT: scipy's float32 DCT-II over the mel axis. c0 sums n_mels
-        # dB values and reaches ~1e3, where float32's spacing is 6e-5 to 1.2e-4, so
-        # only librosa's float32 rounding (of the power, the mel product and this
-        # DCT, all reproduced bit for bit) keeps c0 within 1e-4 of it; a float64 DCT
-        # of the same dB values, nearer the exact value, is up to 2 spacings away.
-        M = self._mel_db(P, valid)
-        return scipy.fft.dct(M, type=2, norm="ortho", axis=-1, overwrite_x=True)[..., : self.n_mfcc]
+        return _spectral.dct(self._mel_db(P, valid), self.n_mfcc)
 
 
 @_fill_doc
@@ -846,7 +645,7 @@ class SpectrogramExtractor(_SpectralExtractor):
         return self.n_fft // 2 + 1
 
     def _static_features(self, P, valid):
-        return _to_db(P, valid, self.top_db)
+        return _spectral.power_to_db(P, valid, self.top_db)
 
 
 @_fill_doc
@@ -934,7 +733,12 @@ class ChromaExtractor(_SpectralExtractor):
         return self.n_chroma
 
     def _basis(self):
-        return _chroma_basis_t(self.sr, self.n_fft, self.n_chroma, float(self.tuning))
+        return _spectral.chroma_basis(self.sr, self.n_fft, self.n_chroma, float(self.tuning))
+
+    def _refine_kwargs(self):
+        # each frame is scaled by its strongest class: float32 errors of weak
+        # classes are far below 1e-4 there, no float64 refinement is needed
+        return {"refine": False}
 
     def _static_features(self, C, valid):
         norm = np.abs(C).max(axis=2, keepdims=True)

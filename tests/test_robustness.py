@@ -708,21 +708,21 @@ def test_parameter_error_never_escapes(monkeypatch, target, est, digit):
     import librosa
     from librosa.util.exceptions import ParameterError
 
-    from sklearn_audiodigit import features
+    from sklearn_audiodigit import _spectral
 
     def boom(*args, **kwargs):
         raise ParameterError("simulated librosa failure")
 
     module, name = target.split(".")
     monkeypatch.setattr(getattr(librosa, module), name, boom)
-    features._mel_basis_t.cache_clear()
-    features._chroma_basis_t.cache_clear()
+    _spectral.mel_basis.cache_clear()
+    _spectral.chroma_basis.cache_clear()
     with pytest.raises(AudioValueError) as excinfo:
         est.fit_transform([digit])
     _check_error(excinfo, ValueError, "simulated librosa failure")
     assert not isinstance(excinfo.value, ParameterError)
-    features._mel_basis_t.cache_clear()
-    features._chroma_basis_t.cache_clear()
+    _spectral.mel_basis.cache_clear()
+    _spectral.chroma_basis.cache_clear()
 
 
 # ------------------------------------------------------------------ command line, process
