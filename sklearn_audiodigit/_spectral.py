@@ -30,6 +30,7 @@ padded chunk yields, for every clip, its ``1 + n_samples // hop_length`` librosa
 frames followed by frames of zeros.
 """
 
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -64,22 +65,50 @@ def hann(n_fft, dtype):
     return _readonly(w.astype(dtype))
 
 
+def _hz_to_mel(f):
+    """Slaney's mel scale (Auditory Toolbox; librosa's ``htk=False``): linear to
+    1 kHz (200/3 Hz per mel), logarithmic above (27 mels per factor 6.4)."""
+    f = np.asanyarray(f, dtype=np.float64)
+    logstep = np.log(6.4) / 27.0
+    mels = f / (200.0 / 3)
+    return np.where(f >= 1000.0, 15.0 + np.log(np.maximum(f, 1e-300) / 1000.0) / logstep, mels)
+
+
+def _mel_to_hz(m):
+    """Inverse of :func:`_hz_to_mel`."""
+    m = np.asanyarray(m, dtype=np.float64)
+    logstep = np.log(6.4) / 27.0
+    return np.where(m >= 15.0, 1000.0 * np.exp(logstep * (m - 15.0)), (200.0 / 3) * m)
+
+
 @lru_cache(maxsize=16)
 def mel_basis(sr, n_fft, n_mels, fmin, fmax):
-    """librosa's Slaney mel filters, transposed: (n_fft // 2 + 1, n_mels) float32."""
-    import librosa
-    from librosa.util.exceptions import ParameterError
+    """Slaney mel filters, transposed: (n_fft // 2 + 1, n_mels) float32.
 
-    try:
-        basis = librosa.filters.mel(
-            sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, dtype=np.float32
+    ``librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin,
+    fmax=fmax)`` (triangles on Slaney's mel scale, each scaled to unit area,
+    "slaney" norm), written out in librosa's operations and order so that the
+    cold start of a prediction does not import librosa (~0.4 s and numba
+    compilation); ``tests/test_spectral.py`` checks it equals librosa's.
+    """
+    fft_freqs = np.fft.rfftfreq(n=n_fft, d=1.0 / sr)
+    mel_f = _mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2))
+    fdiff = np.diff(mel_f)
+    ramps = np.subtract.outer(mel_f, fft_freqs)
+    weights = np.zeros((n_mels, len(fft_freqs)), dtype=np.float32)
+    for i in range(n_mels):
+        lower = -ramps[i] / fdiff[i]
+        upper = ramps[i + 2] / fdiff[i + 1]
+        weights[i] = np.maximum(0, np.minimum(lower, upper))
+    weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, np.newaxis]
+    if not np.all((mel_f[:-2] == 0) | (weights.max(axis=1) > 0)):
+        warnings.warn(
+            f"Empty mel filters for sr={sr}, n_fft={n_fft}, n_mels={n_mels}: some "
+            "bands are zero in every frame; lower n_mels or raise n_fft.",
+            UserWarning,
+            stacklevel=3,
         )
-    except ParameterError as err:  # not a ValueError: never let it escape
-        raise AudioValueError(
-            f"mel filters for sr={sr}, n_fft={n_fft}, n_mels={n_mels}, fmin={fmin}, "
-            f"fmax={fmax}: {err}"
-        ) from err
-    return _readonly(np.ascontiguousarray(basis.T))
+    return _readonly(np.ascontiguousarray(weights.T))
 
 
 @lru_cache(maxsize=16)
@@ -289,10 +318,35 @@ def dct(S_db, n_coef):
 def delta(S, width, order):
     """``librosa.feature.delta(S, width=width, order=order, mode="nearest")`` over axis 1.
 
-    The Savitzky-Golay derivative filter that librosa applies, on (n_clips,
-    n_frames, n_coef) float64 features; scipy.signal is imported here, not at
-    import time (it costs a cold start ~0.4 s).
-    """
-    from scipy.signal import savgol_filter
+    librosa applies scipy's Savitzky-Golay filter of ``polyorder = deriv =
+    order``; its coefficients have a closed form, so scipy.signal (~0.4 s of a
+    cold start, issue 19) is not imported: the slope of the least-squares line
+    through the ``width`` frames around each frame (order 1) or twice the
+    quadratic coefficient of the least-squares parabola (order 2), with the
+    first and last frames repeated at the ends (``mode="nearest"``).
 
-    return savgol_filter(S, width, polyorder=order, deriv=order, axis=1, mode="nearest")
+    Parameters
+    ----------
+    S : ndarray of shape (n_clips, n_frames, n_coef), float64
+    width : int
+        Odd number of frames, >= 3.
+    order : {1, 2}
+
+    Returns
+    -------
+    delta : ndarray of shape (n_clips, n_frames, n_coef), float64
+    """
+    h = width // 2
+    k = np.arange(-h, h + 1, dtype=np.float64)
+    if order == 1:
+        coef = k / np.sum(k**2)
+    else:
+        q = k**2 - np.mean(k**2)
+        coef = 2.0 * q / np.sum(q**2)
+    n_frames = S.shape[1]
+    Sp = np.pad(S, ((0, 0), (h, h), (0, 0)), mode="edge")
+    out = coef[0] * Sp[:, :n_frames]
+    for j in range(1, width):
+        if coef[j] != 0.0:
+            out += coef[j] * Sp[:, j : j + n_frames]
+    return out

@@ -162,6 +162,24 @@ def test_trim_silence_on_fsdd_keeps_the_digit(fsdd_clips):
         assert np.abs(y).max() == np.abs(x).max()
 
 
+@pytest.mark.parametrize(
+    ("top_db", "frame_length", "hop_length"), [(30, 256, 64), (40, 256, 64), (60, 2048, 512)]
+)
+def test_trim_silence_cuts_where_librosa_does(fsdd_sample, top_db, frame_length, hop_length):
+    """Every clip of the sample, quiet copies and short noise: librosa's cut points."""
+    librosa = pytest.importorskip("librosa")
+    rng = np.random.default_rng(0)
+    clips = list(fsdd_sample.data) + [(x * np.float32(1e-3)) for x in fsdd_sample.data[::10]]
+    clips += [(rng.normal(size=n) * np.linspace(0, 1, n) ** 6).astype(np.float32) for n in (7, 300)]
+    est = TrimSilence(top_db=top_db, frame_length=frame_length, hop_length=hop_length)
+    out = est.fit_transform(clips)
+    for x, y in zip(clips, out, strict=True):
+        ref, _ = librosa.effects.trim(
+            x, top_db=top_db, frame_length=frame_length, hop_length=hop_length
+        )
+        np.testing.assert_array_equal(y, ref if ref.size else x)
+
+
 # -- PadTrim ----------------------------------------------------------------------------
 
 

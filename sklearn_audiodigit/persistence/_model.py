@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .._docstring import fill_doc
 from ..exceptions import ModelFileError, UntrustedModelError
+from ..utils._imports import import_skops_io
 from ..utils._json import jsonable as _jsonable
 from ._bounds import (
     check_max_bytes,
@@ -256,7 +257,7 @@ def save_model(model, path, *, metadata=None, format="safe"):
         members[name] = weights
     rest = _replace_nets(model, [p for p, _ in nets])
     if rest is not None:
-        import skops.io as sio
+        sio = import_skops_io()
 
         try:
             members[_SKLEARN] = sio.dumps(rest)
@@ -477,7 +478,7 @@ def _load_zip(p, zf, *, device, trusted_types, max_bytes):
 
     model = None
     if part is not None:
-        import skops.io as sio
+        sio = import_skops_io()
 
         untrusted = sio.get_untrusted_types(data=data)
         allowed = set(TRUSTED_TYPES) | set(trusted_types)
