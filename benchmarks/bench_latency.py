@@ -12,9 +12,12 @@ needed. One thread (threadpoolctl) for the in-process timings.
 - ``cnn``: the same through ``make_model("cnn")`` (trained for 2 epochs only: the
   latency does not depend on the weights). Skipped, with the reason printed, if
   the ``nn`` extra (torch, skorch) or the network is not available. Target: <= 20 ms.
-- ``audiodigit predict MODEL FILE``, cold: a new Python process that imports the
-  library, loads the saved model and predicts one file; wall time of the
-  subprocess (best and median of 5), which includes interpreter start-up.
+- cold starts, each a new Python process, wall time including interpreter
+  start-up (best and median of ``--cold-repeats``, the three commands interleaved
+  so that each round sees the same load): ``audiodigit predict MODEL FILE``
+  (imports the library, loads the saved svc model, predicts one file; target:
+  <= 2x the baseline), ``audiodigit --help`` (target: <= 0.5 s) and the baseline
+  ``python -c "import sklearn.svm"``.
 - caching: the default's pipeline without augmentation,
   ``make_svc_pipeline(augment=False)``, with ``memory=`` a temporary folder,
   fitted on the sample, then fitted again with another ``C``: seconds of both fits.
@@ -52,6 +55,7 @@ def latency(model, clip, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--cold-repeats", type=int, default=7, help="runs of each cold command")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     print(
@@ -84,21 +88,32 @@ def main():
         save_model(svc, model_path)
         wav = os.path.join(tmp, "clip.wav")
         shutil.copy(bunch.filenames[len(X) // 2], wav)
-        cmd = [sys.executable, "-m", "sklearn_audiodigit.cli", "predict", model_path, wav]
-        if shutil.which("audiodigit"):
-            cmd = [shutil.which("audiodigit"), "predict", model_path, wav]
-        walls = []
-        for _ in range(5):
-            t = time.perf_counter()
-            res = subprocess.run(cmd, capture_output=True, text=True)
-            walls.append(time.perf_counter() - t)
-            if res.returncode != 0:
-                print(f"audiodigit predict failed: {res.stderr.strip()[-500:]}")
-                break
-        print(
-            f"`{' '.join(os.path.basename(c) for c in cmd)}`, cold (new process): best "
-            f"{min(walls):.2f} s, median {np.median(walls):.2f} s; output: {res.stdout.strip()}"
-        )
+        exe = shutil.which("audiodigit")
+        cli = [exe] if exe else [sys.executable, "-m", "sklearn_audiodigit.cli"]
+        commands = {
+            "python -c 'import sklearn.svm' (baseline)": [
+                sys.executable,
+                "-c",
+                "import sklearn.svm",
+            ],
+            "audiodigit predict svc.adm clip.wav": [*cli, "predict", model_path, wav],
+            "audiodigit --help": [*cli, "--help"],
+        }
+        cold = {name: [] for name in commands}
+        for _ in range(args.cold_repeats):  # interleaved: each round sees the same load
+            for name, cmd in commands.items():
+                t = time.perf_counter()
+                res = subprocess.run(cmd, capture_output=True, text=True)
+                cold[name].append(time.perf_counter() - t)
+                if res.returncode != 0:
+                    raise RuntimeError(f"{name} failed: {res.stderr.strip()[-500:]}")
+        base = min(cold["python -c 'import sklearn.svm' (baseline)"])
+        for name, walls in cold.items():
+            print(
+                f"cold (new process), {name}: best {min(walls):.2f} s, median "
+                f"{np.median(walls):.2f} s of {len(walls)}; best / baseline's best "
+                f"x{min(walls) / base:.2f}"
+            )
 
         cache = os.path.join(tmp, "cache")
         with threadpool_limits(1):

@@ -20,11 +20,41 @@ from .exceptions import (
     ModelFileError,
     UntrustedModelError,
 )
-from .features import ChromaExtractor, LogMelExtractor, MFCCExtractor, SpectrogramExtractor
-from .io import read_audio
-from .persistence import load_model, save_model
-from .pipelines import make_model, make_svc_pipeline
-from .preprocessing import AudioReader, PadTrim, PeakNormalizer, Resampler, TrimSilence
+
+# the estimators and functions are imported on first use (PEP 562), so that
+# ``import sklearn_audiodigit`` and ``audiodigit --help`` do not import
+# scikit-learn, scipy or librosa (issue 19: --help in <= 0.5 s)
+_LAZY = {
+    "read_audio": "io",
+    "AudioReader": "preprocessing",
+    "Resampler": "preprocessing",
+    "TrimSilence": "preprocessing",
+    "PadTrim": "preprocessing",
+    "PeakNormalizer": "preprocessing",
+    "MFCCExtractor": "features",
+    "LogMelExtractor": "features",
+    "SpectrogramExtractor": "features",
+    "ChromaExtractor": "features",
+    "make_model": "pipelines",
+    "make_svc_pipeline": "pipelines",
+    "save_model": "persistence",
+    "load_model": "persistence",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "__version__",

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from ._config import DEFAULT_SR
+from ._config import DEFAULT_SR, MODELS
 from .exceptions import AudioDigitError, AudioValueError
 
 __all__ = ["main"]
@@ -84,8 +84,6 @@ def _add_data_options(p):
 
 
 def _add_model_options(p):
-    from .pipelines import MODELS
-
     g = p.add_argument_group("model")
     g.add_argument("--model", choices=MODELS, default="svc", help="model (default: svc)")
     g.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")

@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from . import _config
 from ._config import DEFAULT_SR
 from .augmentation import SpeedPerturbedClassifier
 from .features import MFCCExtractor
@@ -21,16 +22,17 @@ from .preprocessing import TrimSilence
 
 __all__ = ["CLASSICAL_MODELS", "NEURAL_MODELS", "MODELS", "make_svc_pipeline", "make_model"]
 
+# (the tuples live in _config, which the command line reads without scikit-learn)
 #: Names of the models :func:`make_model` builds without PyTorch: ``"svc"``, the
 #: default (:func:`make_svc_pipeline`).
-CLASSICAL_MODELS = ("svc",)
+CLASSICAL_MODELS = _config.CLASSICAL_MODELS
 #: Names of the network models :func:`make_model` builds with the ``[nn]`` extra
 #: (:func:`sklearn_audiodigit.nn.make_nn_pipeline`): a feed-forward network on MFCCs,
 #: a CNN, a recurrent network and a ResNet on log-mel frames.
-NEURAL_MODELS = ("mlp", "cnn", "rnn", "resnet")
+NEURAL_MODELS = _config.NEURAL_MODELS
 #: Every name :func:`make_model` accepts (and ``audiodigit --model``):
 #: :data:`CLASSICAL_MODELS` then :data:`NEURAL_MODELS`.
-MODELS = CLASSICAL_MODELS + NEURAL_MODELS
+MODELS = _config.MODELS
 
 
 def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):

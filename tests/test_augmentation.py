@@ -132,11 +132,13 @@ def test_predictions_average_the_speed_copies(fitted):
         [clf.estimator_.decision_function(speed_perturb(X_test, f)) for f in (0.9, 1.0, 1.1)],
         axis=0,
     )
-    np.testing.assert_allclose(clf.decision_function(X_test), by_hand, rtol=1e-12)
+    # the copies are featurised in one batch there and one by one here: float32 features
+    # agree within ~1e-7 relative (the feature contract is a tolerance), not bit for bit
+    np.testing.assert_allclose(clf.decision_function(X_test), by_hand, rtol=1e-6)
     z = by_hand / clf.temperature_
     expected = np.exp(z - z.max(axis=1, keepdims=True))
     expected /= expected.sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(clf.predict_proba(X_test), expected, rtol=1e-10)
+    np.testing.assert_allclose(clf.predict_proba(X_test), expected, rtol=1e-6)
 
 
 def test_fit_is_deterministic(split, fitted):

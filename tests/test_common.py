@@ -30,6 +30,22 @@ NOT_2D = {
 # fast settings per class, used in place of the defaults
 FAST = {}
 
+# scikit-learn's check wants a row's output equal to 1e-7 whatever the other rows;
+# the mel/chroma projection is a float32 BLAS product, which rounds a row by ~1e-7
+# relative depending on where it falls in BLAS's blocks. The features' contract is a
+# tolerance (per-clip librosa within atol=1e-4, rtol=1e-5; tests/test_features.py),
+# and tests/test_regression_batch.py checks every clip of a batch against the clip
+# alone, in any order and chunking, within it.
+_ORDER = (
+    "a row's float32 mel/chroma product rounds by ~1e-7 with its position in BLAS's "
+    "blocks; batch = one by one within the contract's tolerance is tested in "
+    "tests/test_regression_batch.py"
+)
+EXPECTED_FAILED = {
+    name: {"check_methods_sample_order_invariance": _ORDER}
+    for name in ("MFCCExtractor", "LogMelExtractor", "ChromaExtractor")
+}
+
 
 def _discover():
     found = {}
@@ -74,6 +90,8 @@ def test_every_excluded_estimator_exists():
     assert set(NOT_2D) <= set(ALL_ESTIMATORS)
 
 
-@parametrize_with_checks(_instances())
+@parametrize_with_checks(
+    _instances(), expected_failed_checks=lambda est: EXPECTED_FAILED.get(type(est).__name__, {})
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
