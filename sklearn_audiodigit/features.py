@@ -361,7 +361,7 @@ class LogMelExtractor(_SpectralExtractor):
     Each clip's frames equal
     ``librosa.power_to_db(librosa.feature.melspectrogram(y=clip, sr=sr,
     n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, fmin=fmin, fmax=fmax),
-    top_db=top_db)`` (float32, maximum absolute difference below 1e-4 dB),
+    top_db=top_db)`` (float32, within ``atol=1e-4`` dB + ``rtol=1e-5``),
     whatever the other clips of the batch are.
 
     Parameters
@@ -467,8 +467,8 @@ class MFCCExtractor(LogMelExtractor):
 
     Each clip's frames equal ``librosa.feature.mfcc(y=clip, sr=sr, n_mfcc=n_mfcc,
     n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, fmin=fmin, fmax=fmax,
-    top_db=top_db)`` (DCT-II, orthonormal; float32, maximum absolute difference
-    below 1e-4), whatever the other clips of the batch are. Unlike a 2-D call of
+    top_db=top_db)`` (DCT-II, orthonormal; float32, within ``atol=1e-4`` +
+    ``rtol=1e-5``), whatever the other clips of the batch are. Unlike a 2-D call of
     librosa, the ``top_db`` floor is taken against each clip's own maximum.
 
     Parameters
