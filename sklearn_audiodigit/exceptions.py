@@ -11,6 +11,7 @@ __all__ = [
     "AudioValueError",
     "AudioTypeError",
     "DatasetError",
+    "EmbeddingModelError",
     "ModelFileError",
     "UntrustedModelError",
     "ModelVersionWarning",
@@ -46,6 +47,15 @@ class AudioTypeError(AudioDigitError, TypeError):
 
 class DatasetError(AudioDigitError, OSError):
     """A dataset is missing, incomplete or fails verification."""
+
+
+class EmbeddingModelError(AudioDigitError, OSError):
+    """The pretrained speech-embedding model files are missing or fail verification.
+
+    Raised by :class:`~sklearn_audiodigit.embeddings.SpeechEmbeddingExtractor` and
+    :func:`~sklearn_audiodigit.embeddings.fetch_speech_embedding`; the message says
+    where the files were looked for and how to get them.
+    """
 
 
 class ModelFileError(AudioDigitError, ValueError):

@@ -10,10 +10,12 @@ import importlib
 import inspect
 import pkgutil
 
+import pytest
 from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_audiodigit
+from sklearn_audiodigit.embeddings import speech_embedding_available
 
 # modules that need optional extras are checked in their own test files
 SKIP_MODULES = {"sklearn_audiodigit.nn", "sklearn_audiodigit.cli"}
@@ -28,7 +30,17 @@ NOT_2D = {
 }
 
 # fast settings per class, used in place of the defaults
-FAST = {}
+FAST = {
+    # one embedding window per clip (the shortest window allowed) instead of nine
+    "SpeechEmbeddingExtractor": {"window": 0.79},
+}
+
+# estimators that need optional files; without them their checks are skipped (with the reason)
+NEEDS_EMBEDDING = {"SpeechEmbeddingExtractor"}
+EMBEDDING_MISSING = (
+    "onnxruntime or the speech-embedding model files are missing "
+    "(pip install onnxruntime; pip install openwakeword==0.5.1 --no-deps)"
+)
 
 # scikit-learn's check wants a row's output equal to 1e-7 whatever the other rows;
 # the mel/chroma projection is a float32 BLAS product, which rounds a row by ~1e-7
@@ -94,4 +106,6 @@ def test_every_excluded_estimator_exists():
     _instances(), expected_failed_checks=lambda est: EXPECTED_FAILED.get(type(est).__name__, {})
 )
 def test_sklearn_compatible_estimator(estimator, check):
+    if type(estimator).__name__ in NEEDS_EMBEDDING and not speech_embedding_available():
+        pytest.skip(EMBEDDING_MISSING)
     check(estimator)

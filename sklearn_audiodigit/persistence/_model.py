@@ -54,6 +54,7 @@ TRUSTED_TYPES = (
     "sklearn_audiodigit.features.MFCCExtractor",
     "sklearn_audiodigit.features.SpectrogramExtractor",
     "sklearn_audiodigit.features.ChromaExtractor",
+    "sklearn_audiodigit.embeddings.SpeechEmbeddingExtractor",
     "sklearn_audiodigit.augmentation.SpeedPerturbedClassifier",
     # Private helpers of CalibratedClassifierCV (SVC probabilities without the
     # deprecated probability=True), which skops does not list among its defaults.

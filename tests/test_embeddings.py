@@ -1,0 +1,268 @@
+"""SpeechEmbeddingExtractor and the model files' resolution and download.
+
+The extractor's tests need onnxruntime and the two ONNX files (an installed
+openwakeword 0.5.1, or ``AUDIODIGIT_EMBEDDING_DIR``) and skip without them. The
+download tests serve a local folder over HTTP on localhost: never the network.
+"""
+
+import functools
+import hashlib
+import http.server
+import shutil
+import threading
+
+import numpy as np
+import pytest
+
+from sklearn_audiodigit import embeddings
+from sklearn_audiodigit.embeddings import (
+    EMBEDDING_FILES,
+    SpeechEmbeddingExtractor,
+    fetch_speech_embedding,
+    find_speech_embedding,
+    speech_embedding_available,
+)
+from sklearn_audiodigit.exceptions import EmbeddingModelError
+
+needs_model = pytest.mark.skipif(
+    not speech_embedding_available(),
+    reason="onnxruntime or the speech-embedding model files are missing "
+    "(pip install onnxruntime; pip install openwakeword==0.5.1 --no-deps)",
+)
+
+SR = 8000
+
+
+@pytest.fixture(scope="module")
+def clips(fsdd_sample):
+    return fsdd_sample.data[:12]
+
+
+def _fake_models(folder, content=b"not really onnx"):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in EMBEDDING_FILES:
+        (folder / name).write_bytes(content + name.encode())
+    return folder
+
+
+# -- finding and fetching the files ---------------------------------------------------
+def test_explicit_folder_without_files_says_how_to_get_them(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUDIODIGIT_EMBEDDING_DIR", raising=False)
+    with pytest.raises(EmbeddingModelError, match="openwakeword==0.5.1 --no-deps") as err:
+        find_speech_embedding(tmp_path)
+    assert str(tmp_path) in str(err.value)
+    assert isinstance(err.value, OSError)
+
+
+def test_resolution_order(tmp_path, monkeypatch):
+    explicit = _fake_models(tmp_path / "explicit")
+    env = _fake_models(tmp_path / "env")
+    cache = _fake_models(tmp_path / "home" / "speech_embedding")
+    monkeypatch.setenv("AUDIODIGIT_EMBEDDING_DIR", str(env))
+    assert find_speech_embedding(explicit) == explicit
+    assert find_speech_embedding() == env
+    monkeypatch.delenv("AUDIODIGIT_EMBEDDING_DIR")
+    monkeypatch.setenv("AUDIODIGIT_DATA", str(tmp_path / "home"))
+    monkeypatch.setattr(embeddings, "_openwakeword_dir", lambda: None)
+    assert find_speech_embedding() == cache
+    shutil.rmtree(cache)
+    with pytest.raises(EmbeddingModelError, match="were not found"):
+        find_speech_embedding()
+    assert not speech_embedding_available()
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    """A local folder served over HTTP as the release; RELEASE_URL points at it."""
+    root = tmp_path / "release"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+
+    class Quiet(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass
+
+    httpd = Quiet(("127.0.0.1", 0), handler)
+    handler.log_message = lambda *a, **k: None
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(embeddings, "RELEASE_URL", f"http://127.0.0.1:{httpd.server_address[1]}/")
+    yield root
+    httpd.shutdown()
+
+
+def test_fetch_downloads_verifies_and_reuses(server, tmp_path, monkeypatch):
+    # the served files are the right ones: make the expected hashes theirs
+    _fake_models(server)
+    hashes = {n: hashlib.sha256((server / n).read_bytes()).hexdigest() for n in EMBEDDING_FILES}
+    monkeypatch.setattr(embeddings, "EMBEDDING_FILES", hashes)
+    home = tmp_path / "home"
+    with pytest.raises(EmbeddingModelError, match="download_if_missing=False"):
+        fetch_speech_embedding(home, download_if_missing=False)
+    folder = fetch_speech_embedding(home)
+    assert folder == home / "speech_embedding"
+    for name in hashes:
+        assert (folder / name).read_bytes() == (server / name).read_bytes()
+    # a verified copy is reused: the server may go away
+    shutil.rmtree(server)
+    assert fetch_speech_embedding(home, download_if_missing=False) == folder
+
+
+def test_fetch_refuses_a_file_with_the_wrong_hash(server, tmp_path):
+    _fake_models(server)  # not the real files: their SHA-256 differs from EMBEDDING_FILES
+    home = tmp_path / "home"
+    with pytest.raises(EmbeddingModelError, match="verified"):
+        fetch_speech_embedding(home)
+    folder = home / "speech_embedding"
+    assert not any((folder / n).exists() for n in EMBEDDING_FILES)
+
+
+def test_fetch_reports_a_missing_file(server, tmp_path):
+    with pytest.raises(EmbeddingModelError, match="melspectrogram.onnx"):
+        fetch_speech_embedding(tmp_path / "home")
+
+
+def test_missing_model_is_a_clear_error_at_fit(tmp_path, clips):
+    pytest.importorskip("onnxruntime")
+    est = SpeechEmbeddingExtractor(model_dir=tmp_path)
+    with pytest.raises(EmbeddingModelError, match="fetch_speech_embedding"):
+        est.fit(clips)
+
+
+# -- the extractor ----------------------------------------------------------------------
+@needs_model
+def test_shapes_and_names(clips):
+    X = SpeechEmbeddingExtractor().fit_transform(clips)
+    assert X.shape == (len(clips), 192) and X.dtype == np.float32
+    assert np.isfinite(X).all()
+    names = SpeechEmbeddingExtractor(stats=("mean", "std", "max")).get_feature_names_out()
+    assert len(names) == 288 and names[0] == "emb0_mean" and names[-1] == "emb95_max"
+    F = SpeechEmbeddingExtractor(output="frames").fit_transform(clips)
+    # 1.5 s at 16 kHz: 147 mel frames -> (147 - 76) // 8 + 1 = 9 embedding frames
+    assert F.shape == (len(clips), 96, 9) and F.dtype == np.float32
+    # the pooled statistics are those of the frames
+    S = SpeechEmbeddingExtractor(stats=("mean", "std", "min", "max")).fit_transform(clips)
+    S = S.reshape(len(clips), 96, 4)
+    np.testing.assert_allclose(S[..., 0], F.mean(axis=2), atol=1e-5)
+    np.testing.assert_allclose(S[..., 1], F.std(axis=2), atol=1e-5)
+    np.testing.assert_allclose(S[..., 2], F.min(axis=2), atol=1e-6)
+    np.testing.assert_allclose(S[..., 3], F.max(axis=2), atol=1e-6)
+    with pytest.raises(ValueError, match="feature names"):
+        SpeechEmbeddingExtractor(output="frames").get_feature_names_out()
+
+
+@needs_model
+def test_batch_equals_clip_by_clip(clips):
+    batch = SpeechEmbeddingExtractor(batch_size=5).fit_transform(clips)
+    single = np.concatenate([SpeechEmbeddingExtractor().fit_transform([c]) for c in clips])
+    np.testing.assert_allclose(batch, single, atol=1e-4)
+    # and a clip's features do not depend on its neighbours (a quiet one among loud ones)
+    quiet = [c * 0.01 for c in clips[:3]]
+    mixed = SpeechEmbeddingExtractor().fit_transform(quiet + list(clips[3:6]))
+    alone = SpeechEmbeddingExtractor().fit_transform(quiet)
+    np.testing.assert_allclose(mixed[:3], alone, atol=1e-4)
+
+
+@needs_model
+def test_window_rule_short_long_and_whole_clip(rng, fsdd_clips):
+    short, long_ = fsdd_clips[0], fsdd_clips[1]  # the shortest and longest sample clips
+    very_long = np.concatenate([long_, np.zeros(SR, np.float32), long_])  # ~3.5 s
+    est = SpeechEmbeddingExtractor(output="frames")
+    assert est.fit_transform([short]).shape == (1, 96, 9)
+    assert est.fit_transform([very_long]).shape == (1, 96, 9)  # its centre 1.5 s
+    # centring: zeros added equally before and after give the same features, up to
+    # the resampler's edges (values span about +-30)
+    pad = np.zeros(2000, np.float32)
+    np.testing.assert_allclose(
+        est.fit_transform([short]),
+        est.fit_transform([np.concatenate([pad, short, pad])]),
+        atol=0.15,
+    )
+    whole = SpeechEmbeddingExtractor(window=None, output="frames")
+    n_whole = whole.fit_transform([very_long]).shape[2]
+    n16 = int(round(len(very_long) * 2))
+    assert n_whole == (int(np.ceil(n16 / 160 - 3)) - 76) // 8 + 1 > 9
+    # shorter than one embedding window: centred in 0.79 s, one frame
+    assert whole.fit_transform([short]).shape[2] == 1
+    with pytest.raises(ValueError, match="equal length"):
+        whole.fit_transform([short, very_long])
+    stats = SpeechEmbeddingExtractor(window=None).fit_transform([short, very_long])
+    assert stats.shape == (2, 192)
+    with pytest.raises(ValueError, match="window"):
+        SpeechEmbeddingExtractor(window=0.5).fit([short])
+
+
+@needs_model
+def test_rate_is_resampled(fsdd_clips):
+    import soxr
+
+    x8 = fsdd_clips[4]
+    x16 = soxr.resample(x8, 8000, 16000).astype(np.float32)
+    a = SpeechEmbeddingExtractor(sr=8000).fit_transform([x8])
+    b = SpeechEmbeddingExtractor(sr=16000).fit_transform([x16])
+    np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+@needs_model
+def test_int16_input_and_input_unchanged(clips):
+    x = clips[0]
+    pcm = np.round(x * 32767).astype(np.int16)[None]
+    before = pcm.copy()
+    a = SpeechEmbeddingExtractor().fit_transform(pcm)
+    b = SpeechEmbeddingExtractor().fit_transform(x[None])
+    np.testing.assert_allclose(a, b, atol=1e-2)
+    np.testing.assert_array_equal(pcm, before)
+
+
+@needs_model
+def test_sessions_are_lazy_never_pickled_and_follow_params(clips, tmp_path):
+    import pickle
+
+    est = SpeechEmbeddingExtractor()
+    assert not hasattr(est, "_sessions")
+    X = est.fit_transform(clips[:3])
+    assert hasattr(est, "_sessions")
+    blob = pickle.dumps(est)
+    assert len(blob) < 2000  # the ONNX models are not in it
+    copy = pickle.loads(blob)
+    assert not hasattr(copy, "_sessions")
+    np.testing.assert_allclose(copy.transform(clips[:3]), X, atol=1e-5)
+    est.set_params(n_threads=2)
+    est.transform(clips[:1])
+    mel, _ = est._get_sessions()
+    assert mel.get_session_options().intra_op_num_threads == 2
+    # a folder holding the files, given explicitly
+    folder = tmp_path / "models"
+    folder.mkdir()
+    for name in EMBEDDING_FILES:
+        shutil.copy(find_speech_embedding() / name, folder / name)
+    np.testing.assert_allclose(
+        SpeechEmbeddingExtractor(model_dir=folder).fit_transform(clips[:3]), X, atol=1e-5
+    )
+
+
+@needs_model
+def test_saved_pipeline_round_trip(tmp_path, fsdd_sample):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    from sklearn_audiodigit.persistence import load_model, save_model
+
+    X, y = fsdd_sample.data[:60], fsdd_sample.target[:60]
+    model = make_pipeline(SpeechEmbeddingExtractor(), StandardScaler(), SVC()).fit(X, y)
+    path = tmp_path / "model.adm"
+    save_model(model, path)
+    assert path.stat().st_size < 1_000_000
+    loaded = load_model(path)
+    np.testing.assert_array_equal(loaded.predict(X[:10]), model.predict(X[:10]))
+
+
+@needs_model
+def test_bad_parameters_are_named():
+    with pytest.raises(ValueError, match="stats"):
+        SpeechEmbeddingExtractor(stats=("median",)).fit([np.zeros(800, np.float32)])
+    with pytest.raises(ValueError, match="n_threads"):
+        SpeechEmbeddingExtractor(n_threads=0).fit([np.zeros(800, np.float32)])
+    with pytest.raises(ValueError, match="output"):
+        SpeechEmbeddingExtractor(output="grid").fit([np.zeros(800, np.float32)])
