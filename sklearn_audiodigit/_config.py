@@ -9,5 +9,6 @@ DEFAULT_SR = 8000
 #: Names of the models of :func:`sklearn_audiodigit.pipelines.make_model` (here, so
 #: that the command line lists them without importing scikit-learn).
 CLASSICAL_MODELS = ("svc",)
+EMBEDDING_MODELS = ("embed-svc",)
 NEURAL_MODELS = ("mlp", "cnn", "rnn", "resnet")
-MODELS = CLASSICAL_MODELS + NEURAL_MODELS
+MODELS = CLASSICAL_MODELS + EMBEDDING_MODELS + NEURAL_MODELS

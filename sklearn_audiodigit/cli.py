@@ -85,7 +85,13 @@ def _add_data_options(p):
 
 def _add_model_options(p):
     g = p.add_argument_group("model")
-    g.add_argument("--model", choices=MODELS, default="svc", help="model (default: svc)")
+    g.add_argument(
+        "--model",
+        choices=MODELS,
+        default=None,
+        help="model (default: embed-svc where the [embedding] extra and its model files are "
+        "installed, else svc)",
+    )
     g.add_argument("--random-state", type=int, default=0, help="seed (default: 0)")
     g.add_argument(
         "--device",
@@ -120,10 +126,23 @@ def _add_model_options(p):
 
 
 def _add_file_command_options(p, *, max_duration):
-    """MODEL, FILE_OR_DIR... and the options of the commands that read audio files."""
-    p.add_argument("model", metavar="MODEL", help="model file written by 'audiodigit train'")
+    """[MODEL] FILE_OR_DIR... and the options of the commands that read audio files."""
     p.add_argument(
-        "files", metavar="FILE_OR_DIR", nargs="+", help="audio files, or folders of them"
+        "files",
+        metavar="FILE_OR_DIR",
+        nargs="+",
+        help="a model file written by 'audiodigit train' (optional: without one, the "
+        "bundled pretrained model is used), then audio files or folders of them. The first "
+        "argument is audio when it is a folder, or a file with an audio extension (.wav, "
+        ".flac, ...) whose content is not a model file (a zip or a pickle); otherwise it is "
+        "the model file",
+    )
+    p.add_argument(
+        "--pretrained",
+        choices=("embed-svc", "svc"),
+        default=None,
+        help="the bundled model to use when no model file is given (default: embed-svc "
+        "where the [embedding] extra and its model files are installed, else svc)",
     )
     p.add_argument("--json", action="store_true", help="one JSON record per line")
     p.add_argument(
@@ -172,6 +191,23 @@ def _build_parser():
         default="speaker",
         help="speaker: leave one speaker out (default, honest); random and official "
         "(takes 0-4 test) let speakers leak between train and test",
+    )
+    ev.add_argument(
+        "--model-file",
+        metavar="MODEL",
+        help="score this saved model on the data (--data DIR, or --test-data DIR) instead "
+        "of cross-validating: accuracy, macro-F1, per-speaker accuracy, confusion matrix",
+    )
+    ev.add_argument(
+        "--test-data",
+        metavar="DIR",
+        help="cross-corpus: train --model on --dataset/--data and test on this folder "
+        "(layouts as --data); with --model-file, the folder to score",
+    )
+    ev.add_argument(
+        "--trust",
+        action="store_true",
+        help="with --model-file: allow a joblib/pickle model file (loading it runs code)",
     )
     ev.add_argument("--n-jobs", type=int, default=None, help="folds fitted in parallel")
     ev.add_argument("--out", metavar="DIR", help="write metrics.json and PNG figures here")
@@ -241,8 +277,22 @@ def _build_parser():
         "0 keeps every word (default: 0.2)",
     )
 
-    inf = sub.add_parser("info", help="show what a model file records")
-    inf.add_argument("model", metavar="MODEL", help="model file written by 'audiodigit train'")
+    inf = sub.add_parser(
+        "info",
+        help="show what a model file records, or a bundled model's card",
+        description="Show what a model file records. Without MODEL (or with --pretrained "
+        "NAME), show the card of a bundled pretrained model: training data and its licence, "
+        "measured accuracies, versions, and the speech-embedding licence.",
+    )
+    inf.add_argument(
+        "model", metavar="MODEL", nargs="?", help="model file written by 'audiodigit train'"
+    )
+    inf.add_argument(
+        "--pretrained",
+        choices=("embed-svc", "svc"),
+        default=None,
+        help="show this bundled model's card (default without MODEL: the one predict uses)",
+    )
     inf.add_argument("--json", action="store_true", help="print the record as one JSON object")
     inf.add_argument(
         "--trust",
@@ -335,6 +385,32 @@ def _check_model_options(parser, args):
             )
 
 
+def _embedding_note():
+    """One line saying how to get the speech-embedding model, for when it is missing."""
+    from .embeddings import HOW_TO_GET
+
+    return (
+        "audiodigit: note: using the MFCC svc; for embed-svc, far more accurate on voices "
+        f"and microphones unlike FSDD's: {HOW_TO_GET}"
+    )
+
+
+def _default_model():
+    """``"embed-svc"`` where the embedding extra and its files are available, else ``"svc"``."""
+    from .embeddings import speech_embedding_available
+
+    return "embed-svc" if speech_embedding_available() else "svc"
+
+
+def _resolve_model(args):
+    """Fill in the default ``--model``, saying in one line how to get the better one."""
+    if getattr(args, "model", "svc") is not None:
+        return
+    args.model = _default_model()
+    # said once the command has succeeded, after its output (never among error lines)
+    args.embedding_note = args.model == "svc"
+
+
 def _make_model(args):
     from .pipelines import NEURAL_MODELS, make_model
 
@@ -370,10 +446,82 @@ def _groups_fit_param(args, model):
     return None
 
 
-def _cmd_evaluate(args, out):
-    from .evaluation import evaluate, make_cv
+def _emit_report(args, out, report, title):
     from .reporting import format_report, save_report
 
+    if args.out:
+        paths = save_report(report, args.out)
+        if not args.json:
+            print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
+    if args.json:
+        out.write(json.dumps(report.to_dict()) + "\n")
+    else:
+        out.write(format_report(report, title=title) + "\n")
+    return 0
+
+
+def _load_test_data(args, sr):
+    """The --test-data folder (or --data/--dataset) read at ``sr``: (bunch, description)."""
+    test_args = argparse.Namespace(**vars(args))
+    test_args.sr = sr
+    if args.test_data:
+        test_args.data = args.test_data
+    return _load_data(test_args)
+
+
+def _cmd_score(args, out):
+    """evaluate --model-file: score a saved model on a labelled folder."""
+    from .evaluation import score_model
+
+    model, meta = _load_model_file(args.model_file, trust=args.trust)
+    sr = int(meta.get("sr") or args.sr)
+    bunch, data_desc = _load_test_data(args, sr)
+    y, _ = _targets(args, bunch)
+    report = score_model(
+        model, bunch.data, y, groups=bunch.speaker, description=f"saved model on {data_desc}"
+    )
+    name = meta.get("model_name") or Path(args.model_file).name
+    report.extra.update(
+        {"model_file": str(args.model_file), "model": name, "dataset": data_desc, "sr": sr}
+    )
+    return _emit_report(args, out, report, f"{name} ({args.model_file}) on {data_desc}")
+
+
+def _cmd_cross_corpus(args, out):
+    """evaluate --test-data: train on one corpus, test on another."""
+    from .evaluation import evaluate_cross_corpus
+
+    train, train_desc = _load_data(args)
+    test, test_desc = _load_test_data(args, args.sr)
+    y_train, fit_groups = _targets(args, train)
+    y_test, _ = _targets(args, test)
+    model = _make_model(args)
+    name = _groups_fit_param(args, model)
+    report = evaluate_cross_corpus(
+        model,
+        train.data,
+        y_train,
+        test.data,
+        y_test,
+        test_groups=test.speaker,
+        fit_params=None if name is None else {name: fit_groups},
+        description=f"trained on {train_desc}, tested on {test_desc}",
+    )
+    report.extra.update(
+        {"model": args.model, "train": train_desc, "test": test_desc, "sr": args.sr}
+    )
+    title = f"{_model_label(args)}: trained on {train_desc}, tested on {test_desc}"
+    return _emit_report(args, out, report, title)
+
+
+def _cmd_evaluate(args, out):
+    from .evaluation import evaluate, make_cv
+
+    if args.model_file:
+        return _cmd_score(args, out)
+    _resolve_model(args)
+    if args.test_data:
+        return _cmd_cross_corpus(args, out)
     bunch, data_desc = _load_data(args)
     y, fit_groups = _targets(args, bunch)
     with warnings.catch_warnings(record=True) as caught:
@@ -400,21 +548,15 @@ def _cmd_evaluate(args, out):
     if args.n_estimators > 1:
         meta["n_estimators"] = args.n_estimators
     report.extra.update(meta)
-    if args.out:
-        paths = save_report(report, args.out)
-        if not args.json:
-            print(f"wrote {', '.join(str(p) for p in paths.values())}", file=sys.stderr)
-    if args.json:
-        out.write(json.dumps(report.to_dict()) + "\n")
-    else:
-        title = f"{_model_label(args)} on {data_desc}, target={args.target}"
-        out.write(format_report(report, title=title) + "\n")
-    return 0
+    return _emit_report(
+        args, out, report, f"{_model_label(args)} on {data_desc}, target={args.target}"
+    )
 
 
 def _cmd_train(args, out):
     from .persistence import describe_training_data, save_model
 
+    _resolve_model(args)
     bunch, data_desc = _load_data(args)
     y, fit_groups = _targets(args, bunch)
     model = _make_model(args)
@@ -488,19 +630,60 @@ def _predict_batch(model, waves):
     return np.asarray(model.predict(X)), None
 
 
+def _is_audio_argument(item):
+    """Whether the first ``predict`` argument is audio rather than a model file.
+
+    A folder, or a file with an audio extension whose first bytes are not those
+    of a model file (a zip: the safe format; a pickle: joblib). Anything else,
+    a missing ``.model``/``.joblib`` path included, is taken for a model file.
+    """
+    from .datasets._folder import _AUDIO_SUFFIXES
+    from .persistence import _PICKLE_MAGIC
+
+    p = Path(item)
+    if p.is_dir():
+        return True
+    if p.suffix.lower() not in _AUDIO_SUFFIXES:
+        return False
+    try:
+        with open(p, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return True  # a missing or unreadable audio file: reported as such
+    return not (head.startswith((b"PK\x03\x04", b"PK\x05\x06")) or head.startswith(_PICKLE_MAGIC))
+
+
+def _load_predict_model(args):
+    """(model, metadata, label) from the first argument, or the bundled model."""
+    if not _is_audio_argument(args.files[0]):
+        if args.pretrained:
+            raise _UsageError("give either a model file or --pretrained, not both")
+        args.model, args.files = args.files[0], args.files[1:]
+        if not args.files:
+            raise _UsageError(f"no audio file given after the model file {args.model}")
+        model, meta = _load_model_file(args.model, trust=args.trust)
+        return model, meta, args.model
+    from .pretrained import default_pretrained, load_pretrained
+
+    name = args.pretrained or default_pretrained()
+    args.embedding_note = name == "svc" and args.pretrained is None
+    model, meta = load_pretrained(name, return_metadata=True)
+    return model, meta, f"the bundled {name} model"
+
+
 def _load_model_and_rate(args):
-    """The model of ``args.model`` and the sampling rate it expects, in Hz."""
-    model, meta = _load_model_file(args.model, trust=args.trust)
+    """The model (the file given, or the bundled one) and the sampling rate it expects, in Hz."""
+    model, meta, source = _load_predict_model(args)
     sr = meta.get("sr")
     if sr and args.sr and int(sr) != args.sr:
         raise AudioValueError(
-            f"{args.model}: the model was trained on {sr} Hz clips, but --sr {args.sr} was "
+            f"{source}: the model was trained on {sr} Hz clips, but --sr {args.sr} was "
             "given; leave --sr out (files are resampled to the model's rate)"
         )
     sr = sr or args.sr
     if not sr:
         raise AudioValueError(
-            f"{args.model}: the model file records no sampling rate; pass --sr HZ, the rate "
+            f"{source}: the model file records no sampling rate; pass --sr HZ, the rate "
             f"of the clips it was trained on (the library's default is {DEFAULT_SR})"
         )
     return model, int(sr)
@@ -624,10 +807,48 @@ def _cmd_transcribe(args, out):
     return 1 if failed else 0
 
 
+def _format_card(card):
+    """A bundled model's card as text."""
+    from .embeddings import EMBEDDING_LICENSE
+
+    lines = [f"pretrained model: {card['name']} ({card.get('file')})"]
+    if card.get("description"):
+        lines.append(f"description:    {card['description']}")
+    data = card.get("training_data") or {}
+    if data:
+        lines.append(f"training data:  {data.get('dataset')}, {data.get('n_clips')} clips, "
+                     f"{data.get('n_speakers')} speakers")
+        if data.get("licence"):
+            lines.append(f"data licence:   {data['licence']}")
+    for label, figure in (card.get("accuracy") or {}).items():
+        lines.append(f"accuracy:       {figure} ({label})")
+    if card.get("built_with"):
+        lines.append(f"built with:     {card['built_with']}")
+    versions = card.get("versions") or {}
+    if versions:
+        lines.append("versions:       " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    if card.get("needs"):
+        lines.append(f"needs:          {card['needs']}")
+    if card["name"].startswith("embed"):
+        lines.append(f"embedding:      {EMBEDDING_LICENSE}")
+    return "\n".join(lines)
+
+
 def _cmd_info(args, out):
     from .persistence import read_model_metadata
     from .persistence._metadata import format_info
 
+    if args.model is None or args.pretrained:
+        if args.model is not None:
+            raise _UsageError("give either a model file or --pretrained, not both")
+        from .pretrained import pretrained_card
+
+        card = pretrained_card(args.pretrained)
+        if args.json:
+            out.write(json.dumps(card, default=str) + "\n")
+        else:
+            out.write(_format_card(card) + "\n")
+        return 0
     meta = read_model_metadata(args.model, trust=args.trust)
     if args.json:
         out.write(json.dumps(meta, default=str) + "\n")
@@ -652,7 +873,10 @@ def main(argv=None):
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command in ("evaluate", "train"):
+        if args.command == "evaluate" and args.model_file and args.model:
+            parser.error("argument --model-file: scores a saved model; --model is not used")
+        if args.command in ("evaluate", "train") and not getattr(args, "model_file", None):
+            _resolve_model(args)
             _check_model_options(parser, args)
     except SystemExit as exc:  # argparse exits on --help, --version and usage errors
         return int(exc.code or 0)
@@ -667,7 +891,14 @@ def main(argv=None):
         "info": _cmd_info,
     }
     try:
-        return commands[args.command](args, sys.stdout)
+        status = commands[args.command](args, sys.stdout)
+        if status == 0 and getattr(args, "embedding_note", False):
+            print(_embedding_note(), file=sys.stderr)
+        return status
+    except _UsageError as err:
+        parser.print_usage(sys.stderr)
+        print(f"audiodigit: error: {err}", file=sys.stderr)
+        return 2
     except (AudioDigitError, OSError, ValueError, ImportError) as err:
         print(f"audiodigit: error: {err}", file=sys.stderr)
         return 1

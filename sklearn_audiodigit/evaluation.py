@@ -32,6 +32,8 @@ __all__ = [
     "edit_distance",
     "digit_error_rate",
     "string_accuracy",
+    "score_model",
+    "evaluate_cross_corpus",
 ]
 
 #: The cross-validation schemes of :func:`make_cv` (and ``audiodigit evaluate --cv``):
@@ -157,6 +159,11 @@ class EvaluationReport:
         Clips in the data set.
     cv : str
         Description of the split.
+    extra : dict
+        Free-form description (model, data set, ...), kept in :meth:`to_dict`.
+    groups : ndarray of shape (n_tested,) or None
+        The group (speaker) of every tested clip, in ``y_true`` order, when groups
+        were given: :meth:`per_group_accuracy` uses it.
     """
 
     fold_accuracies: list
@@ -169,6 +176,7 @@ class EvaluationReport:
     n_clips: int
     cv: str
     extra: dict = field(default_factory=dict)
+    groups: np.ndarray | None = None
 
     @property
     def accuracy_mean(self):
@@ -213,6 +221,35 @@ class EvaluationReport:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.diag(cm) / cm.sum(axis=1)
 
+    def per_group_accuracy(self):
+        """Accuracy on each group (speaker) of the tested clips.
+
+        Returns
+        -------
+        accuracy : dict of str to float
+            Group name to the fraction of its clips predicted correctly, in sorted
+            group order; empty when the report has no groups.
+        """
+        if self.groups is None:
+            return {}
+        groups = np.asarray(self.groups).astype(str)
+        ok = np.asarray(self.y_true) == np.asarray(self.y_pred)
+        return {g: float(ok[groups == g].mean()) for g in np.unique(groups)}
+
+    def worst_group(self):
+        """The group (speaker) with the lowest accuracy, and that accuracy.
+
+        Returns
+        -------
+        worst : tuple of (str, float) or None
+            ``(group, accuracy)``; None when the report has no groups.
+        """
+        per = self.per_group_accuracy()
+        if not per:
+            return None
+        name = min(per, key=per.get)
+        return name, per[name]
+
     def classification_report(self):
         """Text classification report (scikit-learn's) of the out-of-fold predictions.
 
@@ -234,8 +271,12 @@ class EvaluationReport:
             ``accuracy_mean``, ``accuracy_std``, ``f1_macro_mean``,
             ``f1_macro_std``, ``fold_accuracies``, ``fold_f1_macro``,
             ``fold_seconds``, ``fold_test_groups``, ``n_clips``, ``cv``,
-            ``labels``, ``per_class_accuracy``, ``confusion_matrix`` and ``extra``.
+            ``labels``, ``per_class_accuracy``, ``confusion_matrix``,
+            ``per_speaker`` (group name to accuracy; empty without groups),
+            ``worst_speaker`` (``{"speaker": name, "accuracy": a}`` or None) and
+            ``extra``.
         """
+        worst = self.worst_group()
         return {
             "accuracy_mean": self.accuracy_mean,
             "accuracy_std": self.accuracy_std,
@@ -252,6 +293,8 @@ class EvaluationReport:
                 None if np.isnan(a) else float(a) for a in self.per_class_accuracy()
             ],
             "confusion_matrix": self.confusion_matrix().tolist(),
+            "per_speaker": self.per_group_accuracy(),
+            "worst_speaker": None if worst is None else {"speaker": worst[0], "accuracy": worst[1]},
             "extra": self.extra,
         }
 
@@ -366,6 +409,9 @@ def evaluate(
         labels=labels,
         n_clips=len(y),
         cv=description or type(cv).__name__,
+        groups=None
+        if groups is None
+        else np.concatenate([np.asarray(groups)[te] for _, te in splits]),
     )
 
 
@@ -474,3 +520,117 @@ def string_accuracy(y_true, y_pred):
     """
     y_true, y_pred = _check_pairs(y_true, y_pred)
     return float(np.mean([str(t) == str(p) for t, p in zip(y_true, y_pred, strict=True)]))
+
+
+def score_model(model, X, y, *, groups=None, description="held-out test set"):
+    """Score a fitted model on a labelled test set, e.g. another corpus.
+
+    The cross-corpus protocol: a model trained on one corpus (say FSDD) is
+    scored on recordings of other people and microphones. The report has one
+    "fold" (the whole test set) and, with ``groups``, the accuracy of every
+    speaker and the worst one.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        A classifier taking ``X`` (e.g. loaded with
+        :func:`~sklearn_audiodigit.persistence.load_model`).
+    X : array-like or sequence of length n_clips
+        Model input (waveforms at the model's rate, paths or features).
+    y : array-like of shape (n_clips,)
+        True labels.
+    groups : array-like of shape (n_clips,) or None, default=None
+        Speaker of every clip, for the per-speaker accuracies.
+    description : str, default="held-out test set"
+        Description of the test set stored in the report (``cv``).
+
+    Returns
+    -------
+    report : EvaluationReport
+        Accuracy, macro-F1, confusion matrix, per-speaker accuracy (with
+        ``groups``); ``fold_seconds`` holds the prediction time. Labels that the
+        model predicts but the test set lacks are among ``labels``.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` and ``y`` differ in length or are empty.
+    """
+    y = np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} clips but y has {len(y)} labels")
+    if len(y) == 0:
+        raise ValueError("the test set is empty")
+    start = time.perf_counter()
+    pred = np.asarray(model.predict(X))
+    seconds = time.perf_counter() - start
+    labels = np.unique(np.concatenate([y, pred]))
+    held = [] if groups is None else sorted(map(str, np.unique(np.asarray(groups))))
+    return EvaluationReport(
+        fold_accuracies=[accuracy_score(y, pred)],
+        fold_f1_macro=[f1_score(y, pred, labels=np.unique(y), average="macro", zero_division=0)],
+        fold_seconds=[seconds],
+        fold_test_groups=[held],
+        y_true=y,
+        y_pred=pred,
+        labels=labels,
+        n_clips=len(y),
+        cv=description,
+        groups=None if groups is None else np.asarray(groups),
+    )
+
+
+def evaluate_cross_corpus(
+    model,
+    X_train,
+    y_train,
+    X_test,
+    y_test,
+    *,
+    test_groups=None,
+    fit_params=None,
+    description="train on one corpus, test on another",
+):
+    """Train a copy of ``model`` on one corpus and score it on another.
+
+    Parameters
+    ----------
+    model : estimator
+        Unfitted classifier or pipeline (it is cloned).
+    X_train : array-like or sequence of length n_train
+        Training input (e.g. FSDD waveforms).
+    y_train : array-like of shape (n_train,)
+        Training labels.
+    X_test : array-like or sequence of length n_test
+        Test input from the other corpus, at the same rate.
+    y_test : array-like of shape (n_test,)
+        Test labels.
+    test_groups : array-like of shape (n_test,) or None, default=None
+        Speaker of every test clip, for the per-speaker accuracies.
+    fit_params : dict or None, default=None
+        Passed to ``fit``.
+    description : str, default="train on one corpus, test on another"
+        Stored in the report (``cv``).
+
+    Returns
+    -------
+    report : EvaluationReport
+        As :func:`score_model`; ``fold_seconds`` holds fit plus prediction time.
+
+    Raises
+    ------
+    ValueError
+        If a training or test set is empty or its input and labels differ in
+        length.
+    """
+    y_train = np.asarray(y_train)
+    if len(X_train) != len(y_train) or len(y_train) == 0:
+        raise ValueError(
+            f"the training set has {len(X_train)} clips and {len(y_train)} labels; "
+            "it must be non-empty and of equal lengths"
+        )
+    start = time.perf_counter()
+    est = clone(model).fit(X_train, y_train, **(fit_params or {}))
+    report = score_model(est, X_test, y_test, groups=test_groups, description=description)
+    report.fold_seconds = [time.perf_counter() - start]
+    return report

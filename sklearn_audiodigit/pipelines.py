@@ -20,18 +20,29 @@ from .augmentation import SpeedPerturbedClassifier
 from .features import MFCCExtractor
 from .preprocessing import TrimSilence
 
-__all__ = ["CLASSICAL_MODELS", "NEURAL_MODELS", "MODELS", "make_svc_pipeline", "make_model"]
+__all__ = [
+    "CLASSICAL_MODELS",
+    "EMBEDDING_MODELS",
+    "NEURAL_MODELS",
+    "MODELS",
+    "make_svc_pipeline",
+    "make_embed_svc_pipeline",
+    "make_model",
+]
 
 # (the tuples live in _config, which the command line reads without scikit-learn)
 #: Names of the models :func:`make_model` builds without PyTorch: ``"svc"``, the
 #: default (:func:`make_svc_pipeline`).
 CLASSICAL_MODELS = _config.CLASSICAL_MODELS
+#: Names of the models on the pretrained speech embedding (the ``[embedding]`` extra
+#: and its model files): ``"embed-svc"`` (:func:`make_embed_svc_pipeline`).
+EMBEDDING_MODELS = _config.EMBEDDING_MODELS
 #: Names of the network models :func:`make_model` builds with the ``[nn]`` extra
 #: (:func:`sklearn_audiodigit.nn.make_nn_pipeline`): a feed-forward network on MFCCs,
 #: a CNN, a recurrent network and a ResNet on log-mel frames.
 NEURAL_MODELS = _config.NEURAL_MODELS
 #: Every name :func:`make_model` accepts (and ``audiodigit --model``):
-#: :data:`CLASSICAL_MODELS` then :data:`NEURAL_MODELS`.
+#: :data:`CLASSICAL_MODELS`, :data:`EMBEDDING_MODELS`, then :data:`NEURAL_MODELS`.
 MODELS = _config.MODELS
 
 
@@ -163,20 +174,83 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
     )
 
 
+def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None):
+    """Google's pretrained speech embedding, pooled, standardised, into an RBF SVC.
+
+    The pipeline:
+
+    1. :class:`~sklearn_audiodigit.embeddings.SpeechEmbeddingExtractor`: each clip
+       resampled to 16 kHz and centred in a 1.5 s window, 9 frames of 96
+       dimensions, their mean and standard deviation (192 features).
+    2. :class:`~sklearn.preprocessing.StandardScaler`.
+    3. :class:`~sklearn.svm.SVC` (RBF, ``C=1``, ``gamma="scale"``) with sigmoid
+       probabilities fitted on 3-fold out-of-fold decision values
+       (:class:`~sklearn.calibration.CalibratedClassifierCV`, ``ensemble=False``).
+
+    The embedding was trained by Google on many voices (Lin et al., ICASSP 2020,
+    arXiv:2002.01322), so this model generalises to speakers and channels that
+    FSDD's six men do not cover far better than the MFCC models; the values were
+    chosen by FSDD leave-one-speaker-out together with held-out speakers passed
+    through noise and a telephone band (``benchmarks/bench_embedding.py``, figures
+    in ``benchmarks/README.md``). Needs the ``[embedding]`` extra (onnxruntime)
+    and the model files (:mod:`sklearn_audiodigit.embeddings` says where they are
+    found, how to get them, and their licence: CC BY-NC-SA 4.0 per openWakeWord).
+
+    Parameters
+    ----------
+    sr : int, default=8000
+        Sampling rate of the waveforms, in Hz.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the SVC's probability calibration.
+    model_dir : str, os.PathLike or None, default=None
+        Folder holding the embedding's ONNX files; ``None`` searches for them.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Unfitted; steps ``"embedding"``, ``"scale"``, ``"classifier"``. ``fit(X,
+        y)`` takes waveforms (sequence of 1-D float32 arrays, or 2-D
+        ``(n_clips, n_samples)``) and labels of shape (n_clips,).
+
+    Examples
+    --------
+    >>> from sklearn_audiodigit.datasets import load_fsdd_sample
+    >>> X, y = load_fsdd_sample(return_X_y=True)
+    >>> model = make_embed_svc_pipeline().fit(X[::2], y[::2])  # doctest: +SKIP
+    >>> model.predict(X[1:4]).shape  # doctest: +SKIP
+    (3,)
+    """
+    from .embeddings import SpeechEmbeddingExtractor
+
+    classifier = CalibratedClassifierCV(
+        SVC(C=1.0, random_state=random_state), method="sigmoid", cv=3, ensemble=False
+    )
+    return Pipeline(
+        [
+            ("embedding", SpeechEmbeddingExtractor(sr=sr, model_dir=model_dir)),
+            ("scale", StandardScaler()),
+            ("classifier", classifier),
+        ]
+    )
+
+
 def make_model(name="svc", *, sr=DEFAULT_SR, random_state=None, **params):
     """Build a named model: ``"svc"`` or one of the networks of :mod:`sklearn_audiodigit.nn`.
 
     Parameters
     ----------
-    name : {"svc", "mlp", "cnn", "rnn", "resnet"}, default="svc"
-        The model. The networks need the ``[nn]`` extra (torch, skorch).
+    name : {"svc", "embed-svc", "mlp", "cnn", "rnn", "resnet"}, default="svc"
+        The model. ``"embed-svc"`` needs the ``[embedding]`` extra and the
+        embedding's model files (:func:`make_embed_svc_pipeline`); the networks
+        need the ``[nn]`` extra (torch, skorch).
     sr : int, default=8000
         Sampling rate of the waveforms, in Hz.
     random_state : int or None, default=None
         Seed for reproducible fits.
     **params : dict
         Passed to the network pipeline builder
-        (:func:`sklearn_audiodigit.nn.make_nn_pipeline`), e.g. ``device="cuda"``.
+        (:func:`sklearn_audiodigit.nn.make_nn_pipeline`), e.g. ``device="cuda"``,
+        or to :func:`make_embed_svc_pipeline` (``model_dir``).
 
     Returns
     -------
@@ -194,6 +268,8 @@ def make_model(name="svc", *, sr=DEFAULT_SR, random_state=None, **params):
         if params:
             raise ValueError(f"model 'svc' takes no extra parameters, got {sorted(params)}")
         return make_svc_pipeline(sr=sr, random_state=random_state)
+    if name == "embed-svc":
+        return make_embed_svc_pipeline(sr=sr, random_state=random_state, **params)
     if name in NEURAL_MODELS:
         from .nn import make_nn_pipeline
 

@@ -49,6 +49,13 @@ def format_report(report, *, title=None):
         f"mean accuracy {report.accuracy_mean:.4f} +- {report.accuracy_std:.4f}    "
         f"mean macro-F1 {report.f1_macro_mean:.4f} +- {report.f1_macro_std:.4f}"
     )
+    per_speaker = report.per_group_accuracy()
+    if per_speaker:
+        worst, worst_acc = report.worst_group()
+        lines.append(f"worst speaker: {worst} {worst_acc:.4f}")
+        lines.append(
+            "per speaker: " + ", ".join(f"{g} {a:.3f}" for g, a in per_speaker.items())
+        )
     lines.append("")
     lines.append("Classification report (out-of-fold predictions, all folds):")
     lines.append(report.classification_report())

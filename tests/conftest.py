@@ -182,11 +182,12 @@ def predict_in_fresh_process(tmp_path):
 
 @pytest.fixture(scope="session")
 def digit_model_file(tmp_path_factory, small_data):
-    """The default svc trained by ``audiodigit train`` on ``small_data`` (takes 0-1)."""
+    """The MFCC svc trained by ``audiodigit train`` on ``small_data`` (takes 0-1)."""
     from sklearn_audiodigit.cli import main
 
     path = tmp_path_factory.mktemp("digit_model") / "digits.model"
-    assert main(["train", "--data", str(small_data), "--output", str(path), "--quiet"]) == 0
+    argv = ["train", "--model", "svc", "--data", str(small_data), "--output", str(path)]
+    assert main([*argv, "--quiet"]) == 0
     return path
 
 
@@ -219,3 +220,16 @@ def digit_strings(fsdd_sample):
         digits = "".join(str(fsdd_sample.target[i]) for i in pick)
         out.append((np.concatenate(parts).astype(np.float32), digits, spans))
     return out
+@pytest.fixture(scope="module")
+def svc_default():
+    """The CLI's default model is the MFCC svc, as where the embedding extra is missing.
+
+    For tests of the command line's mechanics, which should not depend on (or pay
+    for) the speech embedding being installed; tests/test_cli_pretrained.py covers
+    the embedding default.
+    """
+    from sklearn_audiodigit import cli
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cli, "_default_model", lambda: "svc")
+        yield

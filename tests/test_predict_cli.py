@@ -14,6 +14,10 @@ import soxr
 from sklearn_audiodigit.cli import main
 from sklearn_audiodigit.persistence import read_model_metadata
 
+# the command line's mechanics, with the MFCC svc as the default model whether or not
+# the speech embedding is installed (tests/test_cli_pretrained.py covers that default)
+pytestmark = pytest.mark.usefixtures("svc_default")
+
 
 def _records(out):
     return [json.loads(line) for line in out.splitlines() if line.strip()]
