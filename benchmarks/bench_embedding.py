@@ -18,7 +18,8 @@ clean and passed through other channels that no training clip went through:
 Training copies (``--train``), never used for testing: ``pink`` (pink noise at an
 SNR drawn uniformly from 0-20 dB per clip), ``band`` (a random band limit, low edge
 100-500 Hz, high edge 2,500-3,900 Hz, then pink noise at 5-25 dB), ``speed09`` /
-``speed11`` (played 0.9 / 1.1 times as fast). The test noise (white) and the
+``speed11`` (played 0.9 / 1.1 times as fast), ``tiltm07`` / ``tiltp07`` (spectral
+tilt -0.7 / +0.7, the MFCC svc's channel copies). The test noise (white) and the
 training noise (pink) differ on purpose.
 
 Embeddings (mean, std, min, max of every dimension over the frames) are computed
@@ -45,7 +46,7 @@ import numpy as np
 from sklearn_audiodigit.datasets import fetch_fsdd
 
 CONDITIONS = ("clean", "white20", "white10", "white5", "tel_white10")
-TRAIN_COPIES = ("pink", "band", "speed09", "speed11")
+TRAIN_COPIES = ("pink", "band", "speed09", "speed11", "tiltm07", "tiltp07")
 STATS = ("mean", "std", "min", "max")
 SR = 8000
 
@@ -85,6 +86,11 @@ def apply_condition(clips, name, seed=0):
         return list(clips)
     if name.startswith("speed"):
         return speed_perturb(list(clips), int(name[5:]) / 10, sr=SR)
+    if name.startswith("tilt"):
+        from sklearn_audiodigit.augmentation import spectral_tilt
+
+        sign = -1 if name[4] == "m" else 1
+        return spectral_tilt(list(clips), sign * int(name[5:]) / 10)
     out = []
     for i, x in enumerate(clips):
         rng = np.random.default_rng([seed, i, sum(map(ord, name))])

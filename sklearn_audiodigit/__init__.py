@@ -37,6 +37,8 @@ _LAZY = {
     "ChromaExtractor": "features",
     "make_model": "pipelines",
     "make_svc_pipeline": "pipelines",
+    "make_embed_svc_pipeline": "pipelines",
+    "load_pretrained": "pretrained",
     "save_model": "persistence",
     "load_model": "persistence",
 }
@@ -70,6 +72,8 @@ __all__ = [
     "ChromaExtractor",
     "make_model",
     "make_svc_pipeline",
+    "make_embed_svc_pipeline",
+    "load_pretrained",
     "save_model",
     "load_model",
     "AudioDigitError",

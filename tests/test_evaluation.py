@@ -14,7 +14,9 @@ from sklearn_audiodigit.evaluation import (
     EvaluationReport,
     SpeakerLeakWarning,
     evaluate,
+    evaluate_cross_corpus,
     make_cv,
+    score_model,
 )
 from sklearn_audiodigit.pipelines import make_svc_pipeline
 from sklearn_audiodigit.reporting import format_report, save_report
@@ -346,3 +348,60 @@ def test_plot_confusion_matrix_cells_readable(sample_report):
     shown = [t.get_text() for t in counts.text_.ravel() if t.get_text()]
     assert sum(map(int, shown)) == len(report.y_true)
     plt.close("all")
+# -- per speaker, and cross-corpus ------------------------------------------------------
+
+
+def test_leave_one_speaker_out_reports_every_speaker(sample_report):
+    report, _, _ = sample_report
+    per = report.per_group_accuracy()
+    # one speaker per fold: each speaker's accuracy is its fold's
+    for held, acc in zip(report.fold_test_groups, report.fold_accuracies, strict=True):
+        (speaker,) = held
+        assert per[speaker] == pytest.approx(acc)
+    worst = report.worst_group()
+    assert worst == (min(per, key=per.get), min(per.values()))
+    d = report.to_dict()
+    assert d["per_speaker"] == per
+    assert d["worst_speaker"] == {"speaker": worst[0], "accuracy": worst[1]}
+    text = format_report(report)
+    assert f"worst speaker: {worst[0]}" in text
+
+
+def test_score_model_on_another_set(fsdd_sample):
+    X, y, spk = fsdd_sample.data, np.asarray(fsdd_sample.target), np.asarray(fsdd_sample.speaker)
+    test_speakers = np.unique(spk)[:2]
+    test = np.isin(spk, test_speakers)
+    Xtr = [x for x, t in zip(X, test, strict=True) if not t]
+    Xte = [x for x, t in zip(X, test, strict=True) if t]
+    model = make_svc_pipeline(augment=False, random_state=0).fit(Xtr, y[~test])
+    report = score_model(model, Xte, y[test], groups=spk[test], description="two speakers")
+    pred = model.predict(Xte)
+    assert report.fold_accuracies == [pytest.approx(accuracy_score(y[test], pred))]
+    assert report.cv == "two speakers" and report.n_clips == test.sum()
+    per = report.per_group_accuracy()
+    assert set(per) == set(test_speakers)
+    for s_ in test_speakers:
+        m = spk[test] == s_
+        assert per[s_] == pytest.approx(accuracy_score(y[test][m], pred[m]))
+    assert report.confusion_matrix().sum() == test.sum()
+    json.dumps(report.to_dict())
+    # without groups: no per-speaker figures
+    bare = score_model(model, Xte[:20], y[test][:20])
+    assert bare.per_group_accuracy() == {} and bare.worst_group() is None
+    with pytest.raises(ValueError, match="labels"):
+        score_model(model, Xte[:3], y[:2])
+
+
+def test_evaluate_cross_corpus_fits_a_copy(fsdd_sample):
+    X, y, spk = fsdd_sample.data, np.asarray(fsdd_sample.target), np.asarray(fsdd_sample.speaker)
+    last = spk == np.unique(spk)[-1]
+    Xtr = [x for x, t in zip(X, last, strict=True) if not t]
+    Xte = [x for x, t in zip(X, last, strict=True) if t]
+    model = make_svc_pipeline(augment=False, random_state=0)
+    report = evaluate_cross_corpus(model, Xtr, y[~last], Xte, y[last], test_groups=spk[last])
+    assert not hasattr(model, "classes_")  # the model given is left unfitted
+    expected = make_svc_pipeline(augment=False, random_state=0).fit(Xtr, y[~last]).predict(Xte)
+    np.testing.assert_array_equal(report.y_pred, expected)
+    assert list(report.per_group_accuracy()) == [np.unique(spk)[-1]]
+    with pytest.raises(ValueError, match="training set"):
+        evaluate_cross_corpus(model, [], [], Xte, y[last])
