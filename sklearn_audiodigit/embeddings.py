@@ -25,7 +25,6 @@ while naming Google's speech_embedding, released under Apache-2.0, as the source
 of the embedding model. Check that this fits your use before using the files.
 """
 
-import hashlib
 import numbers
 import os
 from pathlib import Path
@@ -36,6 +35,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._config import DEFAULT_SR
 from .exceptions import AudioValueError, EmbeddingModelError
+from .features import _STATS
 from .utils._validation import validate_waveforms
 
 __all__ = [
@@ -84,7 +84,6 @@ _N_DIMS = 96
 # embedding window has (76 + 3) * 160 samples (0.79 s)
 _MIN_SAMPLES = (_WINDOW + 3) * _HOP
 _INT16 = 32767.0  # the model takes 16-bit PCM values as float
-_STATS = ("mean", "std", "min", "max")
 
 
 def _data_cache(data_home=None):
@@ -181,14 +180,6 @@ def speech_embedding_available(model_dir=None):
     return True
 
 
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def fetch_speech_embedding(data_home=None, *, download_if_missing=True, verbose=False):
     """Download the speech-embedding model files into a cache, verified by SHA-256.
 
@@ -224,6 +215,7 @@ def fetch_speech_embedding(data_home=None, *, download_if_missing=True, verbose=
     import pooch
 
     from .datasets._base import _pooch_log_level
+    from .datasets._fsdd import _sha256
 
     folder = _data_cache(data_home)
     for name, sha in EMBEDDING_FILES.items():

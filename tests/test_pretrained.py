@@ -13,7 +13,7 @@ from sklearn_audiodigit.pretrained import (
     pretrained_path,
 )
 
-MAX_BYTES = 5_000_000  # each bundled file stays a few MB at most
+MAX_BYTES = 6_000_000  # each bundled file stays a few MB at most (svc: 4.97 MB)
 
 
 @pytest.mark.parametrize("name", list(PRETRAINED_MODELS))
