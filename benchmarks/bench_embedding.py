@@ -78,10 +78,22 @@ def _band(x, low, high):
     return sosfiltfilt(sos, x).astype(np.float32)
 
 
-def apply_condition(clips, name, seed=0):
-    """The clips passed through condition ``name`` (deterministic per clip)."""
+def apply_condition(clips, name, seed=0, cache=None):
+    """The clips passed through condition ``name`` (deterministic per clip).
+
+    A name of the form ``copy_<x>`` reads training copies made by another tool
+    (e.g. the augmentation package's ``WaveformAugmenter``): a pickled list of
+    float32 clips in FSDD order, ``<cache>/copies/<x>.pkl``.
+    """
     from sklearn_audiodigit.augmentation import speed_perturb
 
+    if name.startswith("copy_"):
+        import pickle
+
+        with open(Path(cache) / "copies" / f"{name[5:]}.pkl", "rb") as f:
+            copies = pickle.load(f)  # our own file, written by the command in README.md
+        assert len(copies) == len(clips)
+        return copies
     if name == "clean":
         return list(clips)
     if name.startswith("speed"):
@@ -127,7 +139,7 @@ def features(data, window, names, cache, n_threads=1):
         ext = SpeechEmbeddingExtractor(
             window=None if window == "None" else float(window), stats=STATS, n_threads=n_threads
         )
-        F = ext.fit_transform(apply_condition(data, name)).reshape(len(data), 96, 4)
+        F = ext.fit_transform(apply_condition(data, name, cache=cache)).reshape(len(data), 96, 4)
         np.save(path, F)
         print(f"  {name}: {len(data)} clips in {time.perf_counter() - t0:.1f} s", flush=True)
         out[name] = F

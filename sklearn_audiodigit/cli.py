@@ -638,7 +638,7 @@ def _is_audio_argument(item):
     a missing ``.model``/``.joblib`` path included, is taken for a model file.
     """
     from .datasets._folder import _AUDIO_SUFFIXES
-    from .persistence import _PICKLE_MAGIC
+    from .persistence._format import _PICKLE_MAGIC
 
     p = Path(item)
     if p.is_dir():
