@@ -206,12 +206,14 @@ def cmd_loso(args):
         for kind_c in args.classifiers.split(","):
             kind, C = kind_c.split(":")
             res = loso(feats, y, speakers, train=train, stats=stats, kind=kind, C=float(C))
-            _print(res, f"window={args.window} train={'+'.join(train)} stats={'+'.join(stats)} "
-                        f"{kind} C={C}")
+            _print(
+                res,
+                f"window={args.window} train={'+'.join(train)} stats={'+'.join(stats)} "
+                f"{kind} C={C}",
+            )
 
 
-VOICES_ESPEAK = ("en", "en-us", "en+f2", "en+f4", "en-us+f3", "en+m3", "en-gb-x-rp+f5",
-                 "en+klatt4")
+VOICES_ESPEAK = ("en", "en-us", "en+f2", "en+f4", "en-us+f3", "en+m3", "en-gb-x-rp+f5", "en+klatt4")
 VOICES_FLITE = ("kal", "slt", "rms", "awb")
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
@@ -226,15 +228,21 @@ def tts_clips(folder):
             for d, w in enumerate(WORDS):
                 p = folder / f"espeak_{voice}_{pitch}_{d}.wav"
                 if not p.exists():
-                    subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-w", str(p), w],
-                                   check=True, capture_output=True)
+                    subprocess.run(
+                        ["espeak-ng", "-v", voice, "-p", str(pitch), "-w", str(p), w],
+                        check=True,
+                        capture_output=True,
+                    )
                 paths.append(p), y.append(d), voices.append(f"espeak:{voice}:p{pitch}")
     for voice in VOICES_FLITE:
         for d, w in enumerate(WORDS):
             p = folder / f"flite_{voice}_{d}.wav"
             if not p.exists():
-                subprocess.run(["flite", "-voice", voice, "-t", w, "-o", str(p)], check=True,
-                               capture_output=True)
+                subprocess.run(
+                    ["flite", "-voice", voice, "-t", w, "-o", str(p)],
+                    check=True,
+                    capture_output=True,
+                )
             paths.append(p), y.append(d), voices.append(f"flite:{voice}")
     return paths, np.array(y), np.array(voices)
 
@@ -257,8 +265,10 @@ def cmd_tts(args):
     kind, C = args.classifiers.split(",")[0].split(":")
     pred = _classifier(kind, float(C)).fit(Xtr, ytr).predict(_pool(Ft, stats))
     ok = pred == yt
-    print(f"\nTTS ({len(clips)} clips), trained on all FSDD, train={'+'.join(train)} "
-          f"stats={'+'.join(stats)} {kind} C={C}: {ok.mean():.3f}")
+    print(
+        f"\nTTS ({len(clips)} clips), trained on all FSDD, train={'+'.join(train)} "
+        f"stats={'+'.join(stats)} {kind} C={C}: {ok.mean():.3f}"
+    )
     for engine in ("espeak", "flite"):
         m = np.char.startswith(voices.astype(str), engine)
         print(f"  {engine}: {ok[m].mean():.3f} ({m.sum()} clips)")
@@ -277,37 +287,47 @@ def cmd_speed(args):
     for window in (1.0, 1.5):
         ext = SpeechEmbeddingExtractor(window=window, n_threads=1)
         ext.transform(one_s[:4])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         ext.transform(one_s)
-        dt = time.perf_counter() - t0
-        print(f"extractor, window={window} s, 1 s clips, 1 thread: "
-              f"{len(one_s) / dt:.0f} clips/s")
-    model = make_model("embed-svc").fit(data[::6], y[::6])
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
+        # CPU time of this process: what one free core would take, on a shared machine
+        print(
+            f"extractor, window={window} s, 1 s clips, 1 thread: "
+            f"{len(one_s) / dt:.0f} clips/s wall, {len(one_s) / dc:.0f} clips/s of CPU time"
+        )
     clip = data[1]
-    model.predict([clip])
-    times = []
-    for _ in range(50):
-        t0 = time.perf_counter()
+    for name in ("embed-svc", "svc"):  # the MFCC svc: a same-run baseline
+        model = make_model(name).fit(data[::6], y[::6])
         model.predict([clip])
-        times.append(time.perf_counter() - t0)
-    print(f"embed-svc warm one-clip predict: median {np.median(times) * 1e3:.1f} ms, "
-          f"p90 {np.percentile(times, 90) * 1e3:.1f} ms (clip of {len(clip) / SR:.2f} s)")
+        times, cpu = [], []
+        for _ in range(50):
+            t0, c0 = time.perf_counter(), time.process_time()
+            model.predict([clip])
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        print(
+            f"{name} warm one-clip predict: median {np.median(times) * 1e3:.1f} ms wall "
+            f"(p90 {np.percentile(times, 90) * 1e3:.1f}), median "
+            f"{np.median(cpu) * 1e3:.1f} ms CPU (clip of {len(clip) / SR:.2f} s)"
+        )
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("part", choices=("features", "loso", "tts", "speed"))
     p.add_argument("--data-home", default=None)
-    p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(),
-                                                   "audiodigit_embedding_cache"))
+    p.add_argument(
+        "--cache", default=os.path.join(tempfile.gettempdir(), "audiodigit_embedding_cache")
+    )
     p.add_argument("--window", default="1.5", help="seconds, or None (whole clip)")
     p.add_argument("--conditions", default=",".join(CONDITIONS + TRAIN_COPIES))
     p.add_argument("--train", default="clean", help="comma-separated training copies")
     p.add_argument("--stats", default="mean,std", help="';'-separated pooling sets")
     p.add_argument("--classifiers", default="svc:1", help="comma-separated kind:C")
     args = p.parse_args(argv)
-    {"features": cmd_features, "loso": cmd_loso, "tts": cmd_tts, "speed": cmd_speed}[
-        args.part](args)
+    {"features": cmd_features, "loso": cmd_loso, "tts": cmd_tts, "speed": cmd_speed}[args.part](
+        args
+    )
     return 0
 
 

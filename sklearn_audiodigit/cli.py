@@ -854,6 +854,10 @@ def _cmd_info(args, out):
         out.write(json.dumps(meta, default=str) + "\n")
     else:
         out.write(format_info(args.model, meta) + "\n")
+        if "SpeechEmbeddingExtractor" in json.dumps(meta.get("feature_settings"), default=str):
+            from .embeddings import EMBEDDING_LICENSE
+
+            out.write(f"embedding:      {EMBEDDING_LICENSE}\n")
     return 0
 
 

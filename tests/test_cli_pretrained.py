@@ -150,6 +150,8 @@ def test_embed_svc_is_the_default_where_available(capsys, tmp_path, corpora):
     assert meta["model_name"] == "embed-svc"
     assert "SpeechEmbeddingExtractor" in json.dumps(meta["feature_settings"])
     assert path.stat().st_size < 1_000_000  # the head only
+    assert main(["info", str(path)]) == 0
+    assert "CC BY-NC-SA 4.0" in capsys.readouterr().out
     assert main(["predict", str(path), str(corpora[1]), "--json"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(records) == 40 and all("label" in r for r in records)
