@@ -230,6 +230,7 @@ def _build_parser():
     pr = sub.add_parser(
         "predict",
         help="predict the label of audio files",
+        usage="audiodigit predict [options] [MODEL] FILE_OR_DIR [FILE_OR_DIR ...]",
         description="Predict the label of each audio file (any format and sampling rate "
         "that libsndfile reads: WAV of any bit depth, FLAC, OGG, ...; resampled to the "
         "model's rate and mixed to mono). Folders are searched recursively for audio "
@@ -248,6 +249,7 @@ def _build_parser():
     tc = sub.add_parser(
         "transcribe",
         help="read the digit string (PIN, phone number) in recordings",
+        usage="audiodigit transcribe [options] [MODEL] FILE_OR_DIR [FILE_OR_DIR ...]",
         description="Cut each recording into words at its pauses and read every word with "
         "a digit model: 'file: 4155550199'. Files are read as by 'predict' (any format and "
         "rate, mixed to mono). A recording without digits prints 'no digits found' (exit "
