@@ -199,7 +199,7 @@ def cmd_features(args):
 def cmd_loso(args):
     data, y, speakers = _load(args)
     train = args.train.split(",")
-    names = list(dict.fromkeys(list(CONDITIONS) + train))
+    names = list(dict.fromkeys(args.test.split(",") + train))
     feats = features(data, args.window, names, args.cache)
     for stats in args.stats.split(";"):
         stats = tuple(stats.split(","))
@@ -322,6 +322,7 @@ def main(argv=None):
     p.add_argument("--window", default="1.5", help="seconds, or None (whole clip)")
     p.add_argument("--conditions", default=",".join(CONDITIONS + TRAIN_COPIES))
     p.add_argument("--train", default="clean", help="comma-separated training copies")
+    p.add_argument("--test", default=",".join(CONDITIONS), help="loso: conditions tested")
     p.add_argument("--stats", default="mean,std", help="';'-separated pooling sets")
     p.add_argument("--classifiers", default="svc:1", help="comma-separated kind:C")
     args = p.parse_args(argv)
