@@ -184,7 +184,7 @@ def fetch_speech_embedding(data_home=None, *, download_if_missing=True, verbose=
     """Download the speech-embedding model files into a cache, verified by SHA-256.
 
     ``melspectrogram.onnx`` and ``embedding_model.onnx`` are downloaded from
-    openWakeWord's GitHub release v0.5.1 (:data:`RELEASE_URL`) with pooch, checked
+    openWakeWord's GitHub release v0.5.1 (``RELEASE_URL``) with pooch, checked
     against :data:`EMBEDDING_FILES` and kept in ``<data_home>/speech_embedding``,
     where :class:`SpeechEmbeddingExtractor` finds them. A verified copy is reused.
     Read the licence first (module docstring, :data:`EMBEDDING_LICENSE`):
