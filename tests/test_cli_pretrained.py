@@ -165,3 +165,10 @@ def test_predict_with_the_bundled_embedding_model(capsys, fsdd_sample):
     assert "note" not in captured.err
     labels = np.array([json.loads(line)["label"] for line in captured.out.splitlines()])
     assert (labels == np.asarray(fsdd_sample.target[::30])).mean() >= 0.9
+
+
+def test_transcribe_without_a_model_file(capsys, fsdd_sample):
+    clip = fsdd_sample.filenames[0]
+    assert main(["transcribe", clip, "--pretrained", "svc", "--json"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert record["file"] == clip and "digits" in record
