@@ -91,8 +91,9 @@ def write_cli_reference(path):
 def write_evaluate_output(path, run=True):
     """Write what ``audiodigit evaluate --quiet`` prints to ``path``.
 
-    The command runs in this process (the default model on the bundled sample,
-    about ten seconds); with ``run=False`` a line says that it was not run.
+    The command runs in this process (the default model on the bundled sample:
+    about ten seconds for the MFCC svc, about a minute for embed-svc where the
+    speech embedding is installed); with ``run=False`` a line says that it was not run.
     """
     import contextlib
     import io
