@@ -9,6 +9,7 @@ ORDER = [
     "plot_confusion_roc.py",
     "plot_speaker_identification.py",
     "plot_predict_your_wav.py",
+    "plot_speech_embedding.py",
     "plot_transcribe_digit_string.py",
     "plot_cnn_learning_curves.py",
     "plot_compare_networks.py",

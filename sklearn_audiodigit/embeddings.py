@@ -45,6 +45,7 @@ __all__ = [
     "speech_embedding_available",
     "EMBEDDING_FILES",
     "EMBEDDING_LICENSE",
+    "HOW_TO_GET",
 ]
 
 #: The two ONNX files and their SHA-256 (as in the openwakeword 0.5.1 wheel and
@@ -66,6 +67,7 @@ EMBEDDING_LICENSE = (
     "Apache-2.0 speech_embedding (Lin et al., ICASSP 2020, arXiv:2002.01322) as the source. "
     "The files are not part of sklearn-audiodigit."
 )
+#: One sentence on how to get the model files (the error messages and the CLI quote it).
 HOW_TO_GET = (
     "pip install 'sklearn-audiodigit[embedding]' and either "
     "'pip install openwakeword==0.5.1 --no-deps' (the files ship in its wheel) or "
