@@ -15,12 +15,15 @@ example says how to get them and stops where they are missing.
 # %%
 # Is the embedding installed?
 # ---------------------------
-from sklearn_audiodigit.embeddings import HOW_TO_GET, speech_embedding_available
+from sklearn_audiodigit.embeddings import speech_embedding_available
 
 available = speech_embedding_available()
 print("speech embedding available:", available)
 if not available:
-    print("to get it:", HOW_TO_GET)
+    print(
+        "to get it: pip install 'sklearn-audiodigit[embedding]' and "
+        "pip install openwakeword==0.5.1 --no-deps"
+    )
 
 # %%
 # A pipeline on the embedding, leave one speaker out
