@@ -21,6 +21,7 @@ from sklearn.model_selection import (
 )
 from sklearn.utils import _safe_indexing
 
+from ._docstring import fill_doc
 from .utils._json import jsonable as _jsonable
 
 __all__ = [
@@ -45,6 +46,7 @@ class SpeakerLeakWarning(UserWarning):
     """A split puts the same speakers in training and test sets (optimistic scores)."""
 
 
+@fill_doc
 def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, random_state=0):
     """Build a cross-validation splitter and the ``groups`` it needs.
 
@@ -68,8 +70,8 @@ def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, r
         takes as groups (``n_splits`` folds), no take in both sets.
     n_splits : int, default=5
         Folds of the ``"random"`` and take-grouped splits.
-    random_state : int, default=0
-        Seed of the ``"random"`` split's shuffle.
+    %(random_state)s
+        Here: the seed of the ``"random"`` split's shuffle.
 
     Returns
     -------
@@ -268,6 +270,7 @@ def _fit_predict_fold(model, X, y, train, test, fit_params, fit_groups):
     return pred, time.perf_counter() - start
 
 
+@fill_doc
 def evaluate(
     model,
     X,
@@ -295,8 +298,8 @@ def evaluate(
         E.g. from :func:`make_cv`.
     groups : array-like of shape (n_clips,) or None, default=None
         Groups for the splitter (speakers for leave-one-speaker-out).
-    n_jobs : int or None, default=None
-        Folds fitted in parallel (joblib processes). ``None`` means 1.
+    %(n_jobs)s
+        Here: folds fitted in parallel (joblib processes).
     fit_params : dict or None, default=None
         Passed to ``model.fit`` on every fold.
     fit_groups : tuple of (str, array-like of shape (n_clips,)) or None, default=None

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ._config import DEFAULT_SR
+from ._docstring import fill_doc
 from .exceptions import AudioLoadError, AudioTypeError
 from .utils._validation import MAX_ABS_SAMPLE
 
@@ -73,6 +74,7 @@ def audio_info(path):
         raise AudioLoadError(f"{p}: {what}") from err
 
 
+@fill_doc
 def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None, max_samples=MAX_SAMPLES):
     """Read an audio file as float32 samples, optionally resampled and mixed to mono.
 
@@ -85,8 +87,7 @@ def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None, max_samples
         Audio file: WAV (PCM 8/16/24/32-bit, float, double, u-law, A-law, ADPCM),
         FLAC, OGG/Vorbis, MP3, AIFF, ... The format is read from the file's
         contents, not its extension.
-    sr : int or None, default=8000
-        Target sampling rate in Hz. ``None`` keeps the file's native rate.
+    %(sr_load)s
     mono : bool, default=True
         Average all channels into one.
     max_duration : float or None, default=None

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._docstring import fill_doc
 from ..exceptions import DatasetError
 from ..io import read_audio
 from ._base import (
@@ -321,6 +322,7 @@ def _check_speakers(speakers):
     return sorted(set(out))
 
 
+@fill_doc
 def fetch_audiomnist(
     *,
     data_home=None,
@@ -355,9 +357,9 @@ def fetch_audiomnist(
     download_if_missing : bool, default=True
         If False, raise a :class:`~sklearn_audiodigit.exceptions.DatasetError`
         when the data are not there instead of downloading them.
-    sr : int or None, default=8000
-        Sampling rate of the returned waveforms, in Hz; ``None`` keeps the native
-        48,000 Hz (six times the memory: about 1.7 GB of float32 for all clips).
+    %(sr_load)s
+        AudioMNIST's native rate is 48,000 Hz (six times the memory of 8 kHz:
+        about 1.7 GB of float32 for all clips).
     speakers : sequence of int or str, default=None
         Load only these speakers (``[1, 2]`` or ``["01", "02"]``); None loads all
         60. Reading is the slow part (about 2 ms per clip), and at 8 kHz all

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._config import DEFAULT_SR
+from .._docstring import fill_doc
 from ..exceptions import AudioLoadError, DatasetError
 from ..io import read_audio
 from ._base import FSDD_PATTERN, _progress
@@ -44,6 +45,7 @@ def _compile(pattern):
     return regex
 
 
+@fill_doc
 def load_audio_folder(
     path, *, pattern="fsdd", sr=DEFAULT_SR, on_error="raise", recursive=None, verbose=False
 ):
@@ -61,9 +63,8 @@ def load_audio_folder(
         with two-digit speakers; ``"folders"``: one sub-folder per class (any audio
         file inside; no speaker). A regular expression must have a named group
         ``digit`` or ``label`` (the target) and may have ``speaker`` and ``take``.
-    sr : int or None, default=8000
-        Sampling rate of the returned waveforms, in Hz (``None``: native, which
-        must then be the same for every file).
+    %(sr_load)s
+        With ``None`` the native rate must be the same for every file.
     on_error : {"raise", "warn", "skip"}, default="raise"
         What to do with a file that is hidden (``.*``, e.g. macOS ``._x.wav``),
         not audio by its extension (case-insensitive: ``.WAV`` is audio), not

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from .._config import DEFAULT_SR
+from .._docstring import fill_doc
 from ..exceptions import DatasetError
 from ._base import (
     _DATA_DIR,
@@ -42,6 +43,7 @@ _ARCHIVE_NAME = f"free-spoken-digit-dataset-{FSDD_VERSION}.zip"
 _MAX_LISTED = 10  # problems listed in an error message
 
 
+@fill_doc
 def load_fsdd_sample(*, return_X_y=False, as_frame=False, sr=DEFAULT_SR):
     """Load the sample of the Free Spoken Digit Dataset bundled with the package.
 
@@ -68,10 +70,8 @@ def load_fsdd_sample(*, return_X_y=False, as_frame=False, sr=DEFAULT_SR):
         If True, ``frame`` is a :class:`pandas.DataFrame` of per-clip metadata
         (pandas must be installed). The waveforms stay in ``data`` either way,
         and ``return_X_y=True`` still returns the two arrays.
-    sr : int or None, default=8000
-        Sampling rate of the returned waveforms, in Hz. Recordings are resampled
-        (soxr, high quality) when it differs from the native 8000 Hz; ``None``
-        keeps the native rate.
+    %(sr_load)s
+        FSDD's native rate is 8000 Hz.
 
     Returns
     -------
@@ -143,6 +143,7 @@ def load_fsdd_sample(*, return_X_y=False, as_frame=False, sr=DEFAULT_SR):
     )
 
 
+@fill_doc
 def fetch_fsdd(
     *,
     data_home=None,
@@ -178,9 +179,8 @@ def fetch_fsdd(
         If True, return ``(data, target)`` instead of a Bunch.
     as_frame : bool, default=False
         If True, ``frame`` is a :class:`pandas.DataFrame` of per-clip metadata.
-    sr : int or None, default=8000
-        Sampling rate of the returned waveforms, in Hz; ``None`` keeps the native
-        8000 Hz.
+    %(sr_load)s
+        FSDD's native rate is 8000 Hz.
     verify : bool, default=False
         If True, check an existing local copy against the manifest: all 3,000
         recordings present, each with the expected SHA-256 (about 0.1 s). A fresh

@@ -46,6 +46,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import to_numpy, to_tensor
 from torch.utils.data import Subset
 
+from .._docstring import Substitution
 from ..exceptions import AudioDigitError, AudioTypeError, AudioValueError
 from ._augmentation import FrameAugmenter
 from ._modules import FeedForwardNet, RecurrentNet, ResNet, SpectrogramCNN
@@ -57,29 +58,28 @@ __all__ = [
     "ResNetClassifier",
 ]
 
-_COMMON_PARAMS_DOC = """
-    augment : "auto", FrameAugmenter or None, default="auto"
+_COMMON_PARAMS_DOC = """augment : "auto", FrameAugmenter or None, default=%(default:augment)s
         Training-time augmentation applied to every training mini-batch and never
         at prediction time. ``"auto"`` uses the estimator's default
         :class:`FrameAugmenter` (see the class notes); ``None`` disables it.
-    max_epochs : int, default={max_epochs}
+    max_epochs : int, default=%(default:max_epochs)s
         Number of passes over the training data (the length of the one-cycle
         schedule; early stopping may end training sooner).
-    lr : float, default={lr}
+    lr : float, default=%(default:lr)s
         Peak learning rate of AdamW (reached after 30 % of the schedule when
         ``lr_schedule="onecycle"``).
-    batch_size : int, default=64
+    batch_size : int, default=%(default:batch_size)s
         Mini-batch size for training and prediction.
-    weight_decay : float, default=1e-2
+    weight_decay : float, default=%(default:weight_decay)s
         Decoupled weight decay of AdamW.
-    label_smoothing : float, default=0.05
+    label_smoothing : float, default=%(default:label_smoothing)s
         Label smoothing of the cross-entropy loss, in [0, 1).
-    clip_grad_norm : float or None, default=5.0
+    clip_grad_norm : float or None, default=%(default:clip_grad_norm)s
         Largest L2 norm of the gradient (clipped before each step); None disables
         clipping.
-    lr_schedule : {{"onecycle", "constant"}}, default="onecycle"
+    lr_schedule : {"onecycle", "constant"}, default=%(default:lr_schedule)s
         Learning-rate schedule, stepped per mini-batch.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=%(default:early_stopping)s
         Whether to hold out ``validation_fraction`` of the training data and stop
         when the validation loss has not improved for ``n_iter_no_change`` epochs,
         restoring the best weights. The held-out part is made of whole speakers
@@ -89,38 +89,34 @@ _COMMON_PARAMS_DOC = """
         whose results ``benchmarks/README.md`` records: with 5 training
         speakers per fold, a speaker-disjoint validation split would take 20 % of
         the speaker variety that generalisation depends on.
-    validation_fraction : float, default=0.15
+    validation_fraction : float, default=%(default:validation_fraction)s
         Fraction of the clips (or of the speakers, with ``groups``) held out when
         ``early_stopping=True``.
-    n_iter_no_change : int, default=5
+    n_iter_no_change : int, default=%(default:n_iter_no_change)s
         Patience of early stopping, in epochs.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, augmentation and the validation
-        split. An int makes ``fit`` reproducible on the CPU (same seed, same
-        predictions). The global torch random state is left unchanged.
-    device : {{"cpu", "cuda"}} or torch.device, default="cpu"
+    %(random_state)s
+        Here it seeds weight initialisation, shuffling, augmentation and the
+        validation split; with an int, ``fit`` is reproducible on the CPU (same
+        seed, same predictions). The global torch random state is left unchanged.
+    device : {"cpu", "cuda"} or torch.device, default=%(default:device)s
         Device to train and predict on. A network pickled on CUDA loads on a
         CPU-only machine: its weights are mapped to the CPU and ``device`` becomes
         ``"cpu"`` (with a ``skorch.exceptions.DeviceWarning``).
-    precision : {{"float32", "bfloat16"}}, default="float32"
+    precision : {"float32", "bfloat16"}, default=%(default:precision)s
         Arithmetic of the training forward passes. ``"bfloat16"`` runs them
         under :func:`torch.autocast` (mixed precision: weights, gradients and
         optimiser state stay float32, the loss is computed in float32).
         Prediction always runs in float32. Use it on CUDA GPUs from the Ampere
         generation on and on CPUs with native bfloat16 instructions (AVX512-BF16
-        or AMX), where it trains the default CNN about 1.5x faster
-        (benchmarks/README.md). Without such hardware bfloat16 is emulated and
-        may well be slower than float32 (not measured here).
-    verbose : int, default=0
+        or AMX), where it trains faster (``benchmarks/README.md``). Without
+        such hardware bfloat16 is emulated and may well be slower than float32.
+    verbose : int, default=%(default:verbose)s
         Print a table of the training history per epoch when > 0.
     **kwargs
         Any other :class:`skorch.NeuralNetClassifier` argument (``module__*``,
         ``optimizer__*``, ``callbacks``, ``iterator_train__*``, ...)."""
 
-_COMMON_ATTRS_DOC = """
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
+_COMMON_ATTRS_DOC = """classes_ : ndarray of shape (n_classes,)
         Class labels seen in ``fit``, in the order of the ``predict_proba`` columns.
     n_features_in_ : int
         Size of the second axis of ``X`` (features, or bands of a frame).
@@ -136,11 +132,9 @@ _COMMON_ATTRS_DOC = """
         :func:`plot_learning_curves`."""
 
 
-def _fill_doc(cls, **defaults):
-    cls.__doc__ = cls.__doc__.replace(
-        "    {common_params}", _COMMON_PARAMS_DOC.strip("\n").format(**defaults)
-    ).replace("    {common_attrs}", _COMMON_ATTRS_DOC.strip("\n"))
-    return cls
+_fill_doc = Substitution(
+    net_params=_COMMON_PARAMS_DOC.strip("\n"), net_attributes=_COMMON_ATTRS_DOC.strip("\n")
+)
 
 
 def _accuracy(net, X, y):
@@ -634,6 +628,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
         return tags
 
 
+@_fill_doc
 class FeedForwardClassifier(_AudioNetClassifier):
     """Multilayer perceptron (feed-forward network) on pooled features.
 
@@ -646,9 +641,11 @@ class FeedForwardClassifier(_AudioNetClassifier):
         Width of each hidden layer.
     dropout : float, default=0.3
         Dropout after each hidden layer.
-    {common_params}
+    %(net_params)s
 
-    {common_attrs}
+    Attributes
+    ----------
+    %(net_attributes)s
 
     Notes
     -----
@@ -730,9 +727,8 @@ class FeedForwardClassifier(_AudioNetClassifier):
         return FrameAugmenter(gain_db=0.0, noise_std=0.1, mixup_alpha=0.2)
 
 
-_fill_doc(FeedForwardClassifier, max_epochs=60, lr=3e-3)
 
-
+@_fill_doc
 class CNNClassifier(_AudioNetClassifier):
     """2-D convolutional network on log-mel or MFCC frames.
 
@@ -745,11 +741,10 @@ class CNNClassifier(_AudioNetClassifier):
     ----------
     channels : tuple of int, default=(48, 96, 192)
         Output channels of each convolutional block. Width is what moved the
-        speaker-independent accuracy most after the per-clip normalisation:
-        leave one speaker out on FSDD, 16-32-64 gave 0.913, 32-64-128 0.937
-        and 48-96-192 0.942 (benchmarks/README.md), for about 1x, 2x and 4x
-        the training time. Narrower networks (e.g. ``(16, 32)``) train in
-        seconds for tests and demos.
+        speaker-independent accuracy most after the per-clip normalisation;
+        each doubling of the width roughly doubles the training time
+        (``benchmarks/README.md`` has the measurements). Narrower networks
+        (e.g. ``(16, 32)``) train in seconds for tests and demos.
     dropout : float, default=0.3
         Dropout before the classifier (half of it in the blocks).
     normalize : {"utterance", "band", "clip"} or None, default="clip"
@@ -757,11 +752,13 @@ class CNNClassifier(_AudioNetClassifier):
         :class:`~._modules.FrameNormalization`. ``"clip"`` (one mean and one
         standard deviation per clip) keeps the shape of the spectrum, which
         per-band mean removal (``"utterance"``) takes away along with the
-        channel; leave one speaker out on FSDD it was 0.908 against 0.888
-        (benchmarks/README.md).
-    {common_params}
+        channel; it scored higher leave one speaker out on FSDD
+        (``benchmarks/README.md``).
+    %(net_params)s
 
-    {common_attrs}
+    Attributes
+    ----------
+    %(net_attributes)s
 
     Notes
     -----
@@ -852,9 +849,8 @@ class CNNClassifier(_AudioNetClassifier):
         }
 
 
-_fill_doc(CNNClassifier, max_epochs=20, lr=3e-3)
 
-
+@_fill_doc
 class RNNClassifier(_AudioNetClassifier):
     """Recurrent network (bidirectional GRU or LSTM) over frames.
 
@@ -875,9 +871,11 @@ class RNNClassifier(_AudioNetClassifier):
         Dropout between recurrent layers and before the classifier.
     normalize : {"utterance", "band", "clip"} or None, default="utterance"
         Per-clip normalisation of the frames.
-    {common_params}
+    %(net_params)s
 
-    {common_attrs}
+    Attributes
+    ----------
+    %(net_attributes)s
 
     Examples
     --------
@@ -965,9 +963,8 @@ class RNNClassifier(_AudioNetClassifier):
         }
 
 
-_fill_doc(RNNClassifier, max_epochs=30, lr=3e-3)
 
-
+@_fill_doc
 class ResNetClassifier(_AudioNetClassifier):
     """Small residual network on log-mel or MFCC frames.
 
@@ -985,21 +982,22 @@ class ResNetClassifier(_AudioNetClassifier):
         Dropout before the classifier.
     normalize : {"utterance", "band", "clip"} or None, default="clip"
         Per-clip normalisation of the frames, see
-        :class:`~._modules.FrameNormalization`. With ``"clip"`` and the channel
-        filter (the defaults) the ResNet scored 0.947 leave one
-        speaker out on FSDD, against 0.923 with ``"utterance"`` and the plain
-        augmentation, up on 5 of the 6 speakers (benchmarks/README.md).
-    {common_params}
+        :class:`~._modules.FrameNormalization`. ``"clip"`` with the channel
+        filter (the defaults) scored higher leave one speaker out on FSDD than
+        ``"utterance"`` with the plain augmentation (``benchmarks/README.md``).
+    %(net_params)s
 
-    {common_attrs}
+    Attributes
+    ----------
+    %(net_attributes)s
 
     Notes
     -----
     The default augmentation is the CNN's, ``FrameAugmenter(lowpass_db=24,
     tilt_db=6)``: a random channel filter on half of the clips, frequency
     warping, speed perturbation, time shift, gain and SpecAugment masks (see
-    :class:`CNNClassifier`). With its default size the ResNet costs about 3.5x
-    the default CNN to train.
+    :class:`CNNClassifier`). With its default size the ResNet costs several
+    times the default CNN to train (``benchmarks/README.md``).
 
     Examples
     --------
@@ -1082,5 +1080,3 @@ class ResNetClassifier(_AudioNetClassifier):
             "normalize": self.normalize,
         }
 
-
-_fill_doc(ResNetClassifier, max_epochs=30, lr=3e-3)
