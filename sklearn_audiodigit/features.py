@@ -14,7 +14,7 @@ import numbers
 from functools import lru_cache
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _spectral
@@ -104,6 +104,7 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
             )
         self._check_params_extra()
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and the input; the extractor learns nothing.
 

@@ -9,7 +9,7 @@ import numbers
 import os
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._config import DEFAULT_SR
@@ -56,6 +56,7 @@ class _StatelessWaveformTransformer(TransformerMixin, BaseEstimator):
     def _check_params(self):
         self._validate_params()
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and the waveforms; nothing is learnt.
 
@@ -154,6 +155,7 @@ class AudioReader(TransformerMixin, BaseEstimator):
                 )
         return arr
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and that ``X`` is a sequence of paths.
 
@@ -177,7 +179,6 @@ class AudioReader(TransformerMixin, BaseEstimator):
             (a :class:`TypeError`) if ``X`` is one path rather than a sequence, or an
             item of ``X`` is not a path.
         """
-        self._validate_params()
         self._paths(X)
         return self
 

@@ -3,7 +3,7 @@
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
@@ -84,6 +84,7 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.n_estimators = n_estimators
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=False)  # the copies validate their own
     def fit(self, X, y, **fit_params):
         """Fit ``n_estimators`` copies of the estimator, each with its own seed.
 
@@ -109,7 +110,6 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
             If ``n_estimators`` is not a positive int, the estimator has no
             ``fit`` and ``predict_proba``, or it has no ``random_state`` parameter.
         """
-        self._validate_params()
         base = self._base()
         if "random_state" not in base.get_params(deep=False):
             raise ValueError(
