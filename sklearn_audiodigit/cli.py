@@ -454,7 +454,7 @@ def _load_model_file(path, *, trust):
 
 def _expand_inputs(items):
     """Files as given, and the audio files inside folders (recursive, sorted, not hidden)."""
-    from .datasets._folder import _AUDIO_SUFFIXES
+    from .io import AUDIO_SUFFIXES
 
     for item in items:
         p = Path(item)
@@ -465,7 +465,7 @@ def _expand_inputs(items):
             f
             for f in p.rglob("*")
             if f.is_file()
-            and f.suffix.lower() in _AUDIO_SUFFIXES
+            and f.suffix.lower() in AUDIO_SUFFIXES
             and not any(part.startswith(".") for part in f.relative_to(p).parts)
         )
         if not found:

@@ -22,11 +22,13 @@ from sklearn.model_selection import (
 from sklearn.utils import _safe_indexing
 
 from ._docstring import fill_doc
+from .exceptions import SpeakerLeakWarning
 from .utils._json import jsonable as _jsonable
 
+# SpeakerLeakWarning lives in exceptions (documented there); imported above, so
+# ``from sklearn_audiodigit.evaluation import SpeakerLeakWarning`` keeps working.
 __all__ = [
     "CV_CHOICES",
-    "SpeakerLeakWarning",
     "make_cv",
     "EvaluationReport",
     "evaluate",
@@ -42,10 +44,6 @@ __all__ = [
 CV_CHOICES = ("speaker", "random", "official")
 
 
-class SpeakerLeakWarning(UserWarning):
-    """A split puts the same speakers in training and test sets (optimistic scores)."""
-
-
 @fill_doc
 def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, random_state=0):
     """Build a cross-validation splitter and the ``groups`` it needs.
@@ -57,7 +55,8 @@ def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, r
         speakers, the speaker-independent estimate. ``"random"``: stratified
         ``n_splits``-fold over clips. ``"official"``: FSDD's published split, takes
         0-4 for testing and the rest for training. The last two warn with
-        :class:`SpeakerLeakWarning`. Ignored when ``target="speaker"``.
+        :class:`~sklearn_audiodigit.exceptions.SpeakerLeakWarning`. Ignored when
+        ``target="speaker"``.
     speaker : array-like of shape (n_clips,)
         Speaker of each clip.
     take : array-like of shape (n_clips,) of int, default=None

@@ -10,7 +10,13 @@ import numpy as np
 from ._config import DEFAULT_SR
 from ._docstring import fill_doc
 from .exceptions import AudioLoadError, AudioTypeError
-from .utils._validation import MAX_ABS_SAMPLE
+from .utils._validation import MAX_ABS_SAMPLE, check_sr
+
+#: File extensions treated as audio by the folder loader and the CLI (lower case;
+#: compare with ``Path.suffix.lower()``). Any format libsndfile reads.
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".au", ".w64"}
+)
 
 __all__ = ["read_audio", "audio_info", "MAX_SAMPLES"]
 
@@ -134,8 +140,7 @@ def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None, max_samples
     """
     import soundfile as sf
 
-    if sr is not None and (not np.isscalar(sr) or sr <= 0):
-        raise ValueError(f"sr must be a positive number of Hz or None, got {sr!r}")
+    check_sr(sr, allow_none=True)
     if max_duration is not None and max_duration <= 0:
         raise ValueError(f"max_duration must be positive seconds or None, got {max_duration!r}")
     if max_samples is not None and (

@@ -346,3 +346,12 @@ def test_plot_confusion_matrix_cells_readable(sample_report):
     shown = [t.get_text() for t in counts.text_.ravel() if t.get_text()]
     assert sum(map(int, shown)) == len(report.y_true)
     plt.close("all")
+
+
+def test_speaker_leak_warning_lives_in_exceptions_and_keeps_its_old_path():
+    from sklearn_audiodigit import evaluation, exceptions
+    from sklearn_audiodigit.exceptions import AudioDigitError
+
+    assert evaluation.SpeakerLeakWarning is exceptions.SpeakerLeakWarning
+    assert issubclass(exceptions.SpeakerLeakWarning, UserWarning)
+    assert not issubclass(exceptions.SpeakerLeakWarning, AudioDigitError)

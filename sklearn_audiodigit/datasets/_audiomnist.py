@@ -3,10 +3,8 @@
 import json
 import math
 import numbers
-import os
 import re
 import shutil
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -16,13 +14,13 @@ from sklearn.utils import Bunch
 
 from .._docstring import fill_doc
 from ..exceptions import DatasetError
-from ..io import read_audio
 from ._base import (
+    AUDIOMNIST_PATTERN,
     DATA_HOME_ENV,
     _check_sr,
-    _fetch_archive,
+    _download_and_install,
     _load_descr,
-    _progress,
+    _read_clips,
     get_data_home,
 )
 
@@ -31,8 +29,6 @@ __all__ = ["fetch_audiomnist", "AudioMNISTSplit", "clean_audiomnist_metadata"]
 #: The GitHub archive of the AudioMNIST repository (about 1 GB), which holds the data.
 AUDIOMNIST_URL = "https://github.com/soerenab/AudioMNIST/archive/refs/heads/master.zip"
 
-#: A recording's name ``{digit}_{speaker}_{take}.wav``, with a two-digit speaker.
-AUDIOMNIST_PATTERN = re.compile(r"(?P<digit>[0-9])_(?P<speaker>[0-9]{2})_(?P<take>[0-9]+)\.wav")
 
 _META_NAME = "audioMNIST_meta.txt"
 # The published layout: speakers 01..60, digits 0..9, takes 0..49 (30,000 files).
@@ -266,43 +262,28 @@ def _extract(archive, dest):
 
 def _download(home, *, n_retries, delay, verbose):
     """Download, extract, verify and atomically install ``home/data``."""
-    home.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".audiomnist-download-", dir=home))
-    try:
-        archive = _fetch_archive(
-            AUDIOMNIST_URL,
-            tmp,
-            fname=_ARCHIVE_NAME,
-            what="AudioMNIST",
-            n_retries=n_retries,
-            delay=delay,
-            verbose=verbose,
-        )
-        staged = tmp / "data"
-        staged.mkdir()
-        rejected = _extract(archive, staged)
-        archive.unlink()
+
+    def check(staged, rejected):
         found, bad = _scan(staged)
         problems = _layout_problems(found, bad + rejected, (staged / _META_NAME).is_file())
         if problems:
-            raise DatasetError(
-                f"the AudioMNIST archive downloaded from {AUDIOMNIST_URL} does not have the "
-                f"published layout: {'; '.join(problems)}. Nothing was installed in {home}"
-            )
+            return f"does not have the published layout: {'; '.join(problems)}"
         _read_metadata(staged / _META_NAME)  # must parse
-        data_dir = home / "data"
-        if data_dir.is_dir() and not any(data_dir.iterdir()):
-            data_dir.rmdir()
-        try:
-            os.replace(staged, data_dir)
-        except OSError as err:
-            if not (data_dir / _META_NAME).is_file():
-                raise DatasetError(
-                    f"could not move the verified recordings to {data_dir} ({err}); remove "
-                    "whatever is at that path and try again"
-                ) from err
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+
+    _download_and_install(
+        AUDIOMNIST_URL,
+        home,
+        dest="data",
+        what="AudioMNIST",
+        fname=_ARCHIVE_NAME,
+        extract=_extract,
+        check=check,
+        installed=lambda data_dir: (data_dir / _META_NAME).is_file(),
+        n_retries=n_retries,
+        delay=delay,
+        verbose=verbose,
+    )
 
 
 # --------------------------------------------------------------------------- loading
@@ -516,18 +497,9 @@ def _make_bunch(records, meta, *, sr, return_X_y, as_frame, verbose):
     n = len(records)
     if n == 0:
         raise DatasetError("no AudioMNIST recording to load")
-    data = np.empty(n, dtype=object)
-    rates = set()
-    items = _progress(records, total=n, desc="Reading AudioMNIST", verbose=verbose)
-    for i, (*_, p) in enumerate(items):
-        data[i], rate = read_audio(p, sr=sr)
-        rates.add(rate)
-    if len(rates) > 1:
-        raise DatasetError(
-            f"the recordings have different native sampling rates {sorted(rates)} Hz; "
-            "pass sr=<rate> to resample them to one rate"
-        )
-    out_sr = rates.pop()
+    data, out_sr, _ = _read_clips(
+        [r[3] for r in records], sr=sr, desc="Reading AudioMNIST", verbose=verbose
+    )
     empty = {
         "gender": None,
         "age": math.nan,

@@ -17,7 +17,7 @@ from ._base import (
     DATA_HOME_ENV,
     FSDD_PATTERN,
     _check_sr,
-    _fetch_archive,
+    _download_and_install,
     _load_descr,
     _load_fsdd_bunch,
     get_data_home,
@@ -397,54 +397,39 @@ def _extract_recordings(archive, dest):
 
 def _download_fsdd(fsdd_home, manifest, *, n_retries, delay, verbose):
     """Download, extract, verify and atomically install the recordings under ``fsdd_home``."""
-    recordings = fsdd_home / "recordings"
-    fsdd_home.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".fsdd-download-", dir=fsdd_home))
-    try:
-        archive = _fetch_archive(
-            FSDD_URL,
-            tmp,
-            fname=_ARCHIVE_NAME,
-            what="FSDD",
-            n_retries=n_retries,
-            delay=delay,
-            verbose=verbose,
-        )
-        staged = tmp / "recordings"
-        staged.mkdir()
-        rejected = _extract_recordings(archive, staged)
-        archive.unlink()
+
+    def check(staged, rejected):
         problems = _compare_with_manifest(_find_recordings(staged), manifest)
         problems["unexpected"] = sorted(problems["unexpected"] + rejected)
         if any(problems.values()):
-            raise DatasetError(
-                f"the FSDD archive downloaded from {FSDD_URL} does not match the manifest "
-                f"of {len(manifest)} recordings: {_describe(problems)}. Nothing was "
-                f"installed in {fsdd_home}"
+            return (
+                f"does not match the manifest of {len(manifest)} recordings: "
+                f"{_describe(problems)}"
             )
-        _install(staged, recordings)
-        _copy_atomic(_SPEAKERS_CSV, fsdd_home / "speakers.csv", tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+
+    _download_and_install(
+        FSDD_URL,
+        fsdd_home,
+        dest="recordings",
+        what="FSDD",
+        fname=_ARCHIVE_NAME,
+        extract=_extract_recordings,
+        check=check,
+        installed=_find_recordings,
+        n_retries=n_retries,
+        delay=delay,
+        verbose=verbose,
+    )
+    _copy_atomic(_SPEAKERS_CSV, fsdd_home / "speakers.csv")
 
 
-def _install(staged, recordings):
-    """Move the verified folder ``staged`` to ``recordings`` in one step."""
-    if recordings.is_dir() and not any(recordings.iterdir()):
-        recordings.rmdir()  # an empty leftover; os.replace cannot overwrite it everywhere
+def _copy_atomic(src, dst):
+    """Copy ``src`` to ``dst`` through a temporary file beside it and ``os.replace``."""
+    fd, staged = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
+    os.close(fd)
     try:
-        os.replace(staged, recordings)
-    except OSError as err:
-        if _find_recordings(recordings):  # another process installed it meanwhile
-            return
-        raise DatasetError(
-            f"could not move the verified recordings to {recordings} ({err}); "
-            f"remove whatever is at that path and try again"
-        ) from err
-
-
-def _copy_atomic(src, dst, tmp):
-    """Copy ``src`` to ``dst`` through a file in the folder ``tmp`` and ``os.replace``."""
-    staged = Path(tmp) / dst.name
-    shutil.copyfile(src, staged)
-    os.replace(staged, dst)
+        shutil.copyfile(src, staged)
+        os.replace(staged, dst)
+    finally:
+        Path(staged).unlink(missing_ok=True)
