@@ -10,6 +10,8 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+from sklearn.model_selection import BaseCrossValidator
+from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils import Bunch
 
 from .._docstring import fill_doc
@@ -603,7 +605,7 @@ def _paper_splits(task):
     return splits
 
 
-class AudioMNISTSplit:
+class AudioMNISTSplit(GroupsConsumerMixin, BaseCrossValidator):
     """The speaker-disjoint splits of the AudioMNIST paper, as a CV splitter.
 
     Becker et al. (2018) evaluate digit classification on five splits of the 60
@@ -741,5 +743,3 @@ class AudioMNISTSplit:
                 train = np.sort(np.concatenate([train, valid]))
             yield train, test
 
-    def __repr__(self):
-        return f"AudioMNISTSplit(task={self.task!r}, validation={self.validation!r})"

@@ -43,6 +43,11 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         The ``random_state`` each copy was fitted with.
     classes_ : ndarray of shape (n_classes,)
         Class labels, from the first copy.
+    n_features_in_ : int
+        Number of features seen in ``fit``, from the first copy.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen in ``fit``, from the first copy; defined only
+        when ``X`` had feature names that are all strings.
 
     See Also
     --------
@@ -129,6 +134,20 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
             if not np.array_equal(est.classes_, self.classes_):  # pragma: no cover - defensive
                 raise ValueError("the copies of the ensemble disagree on the classes.")
         return self
+
+    # Read from the first copy rather than stored, so that the fitted state stays
+    # estimators_, seeds_ and classes_ (what the safe model format stores).
+    @property
+    def n_features_in_(self):
+        """Number of features seen in ``fit``, from the first copy (int)."""
+        check_is_fitted(self, "estimators_")
+        return self.estimators_[0].n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        """Feature names seen in ``fit`` (only when ``X`` had string column names)."""
+        check_is_fitted(self, "estimators_")
+        return self.estimators_[0].feature_names_in_
 
     def _base(self):
         if self.estimator is None:

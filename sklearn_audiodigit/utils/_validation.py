@@ -131,12 +131,8 @@ def is_ragged(X):
 
 
 def _int_scale(dtype):
-    """Scale factor that maps an integer PCM dtype onto [-1, 1)."""
-    if np.issubdtype(dtype, np.signedinteger):
-        return 1.0 / float(2 ** (8 * dtype.itemsize - 1))
-    if np.issubdtype(dtype, np.unsignedinteger):
-        return None  # handled with an offset, see _to_float
-    return 1.0
+    """Scale factor that maps a signed integer PCM dtype onto [-1, 1)."""
+    return 1.0 / float(2 ** (8 * dtype.itemsize - 1))
 
 
 def _to_float(x):
