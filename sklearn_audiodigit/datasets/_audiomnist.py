@@ -19,6 +19,7 @@ from ..exceptions import DatasetError
 from ._base import (
     AUDIOMNIST_PATTERN,
     DATA_HOME_ENV,
+    _check_retries,
     _check_sr,
     _download_and_install,
     _load_descr,
@@ -442,10 +443,7 @@ def fetch_audiomnist(
     """
     sr = _check_sr(sr)
     wanted = _check_speakers(speakers)
-    if n_retries < 0:
-        raise ValueError(f"n_retries must be >= 0, got {n_retries!r}")
-    if delay < 0:
-        raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
+    _check_retries(n_retries, delay)
     home = get_data_home(data_home) / "audiomnist"
     data_dir = home / "data"
     if not (data_dir.is_dir() and any(data_dir.iterdir())):

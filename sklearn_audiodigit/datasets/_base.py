@@ -153,6 +153,14 @@ def _check_sr(sr):
     return check_sr(sr, integer=True, allow_none=True)
 
 
+def _check_retries(n_retries, delay):
+    """The ``fetch_*`` download arguments: ``ValueError`` naming the one that is negative."""
+    if n_retries < 0:
+        raise ValueError(f"n_retries must be >= 0, got {n_retries!r}")
+    if delay < 0:
+        raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
+
+
 def _read_clips(paths, *, sr, desc, verbose, skipped=None, where=None):
     """Read every file at one rate: the loop every loader shares.
 

@@ -16,6 +16,7 @@ from ._base import (
     _DATA_DIR,
     DATA_HOME_ENV,
     FSDD_PATTERN,
+    _check_retries,
     _check_sr,
     _download_and_install,
     _load_descr,
@@ -244,10 +245,7 @@ def fetch_fsdd(
     >>> is_test = fsdd.take < 5  # doctest: +SKIP
     """
     sr = _check_sr(sr)
-    if n_retries < 0:
-        raise ValueError(f"n_retries must be >= 0, got {n_retries!r}")
-    if delay < 0:
-        raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
+    _check_retries(n_retries, delay)
     fsdd_home = get_data_home(data_home) / "fsdd"
     recordings = fsdd_home / "recordings"
     manifest = _read_manifest()
