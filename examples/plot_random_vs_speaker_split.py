@@ -25,7 +25,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from sklearn_audiodigit.datasets import load_fsdd_sample
-from sklearn_audiodigit.evaluation import SpeakerLeakWarning, make_cv
+from sklearn_audiodigit.evaluation import make_cv
+from sklearn_audiodigit.exceptions import SpeakerLeakWarning
 from sklearn_audiodigit.features import MFCCExtractor
 from sklearn_audiodigit.preprocessing import TrimSilence
 
@@ -40,7 +41,7 @@ model = make_pipeline(
 # %%
 # :func:`~sklearn_audiodigit.evaluation.make_cv` builds the splitter and the
 # groups it needs. Asking for a random split warns with a
-# :class:`~sklearn_audiodigit.evaluation.SpeakerLeakWarning`.
+# :class:`~sklearn_audiodigit.exceptions.SpeakerLeakWarning`.
 results = {}
 for kind in ("random", "speaker"):
     with warnings.catch_warnings(record=True) as caught:

@@ -44,10 +44,6 @@ from .exceptions import AudioDigitError, AudioValueError
 __all__ = ["main"]
 
 
-class _UsageError(Exception):
-    """A command-line usage error (exit status 2)."""
-
-
 def _add_data_options(p):
     g = p.add_argument_group("data")
     g.add_argument(
@@ -598,7 +594,7 @@ def _load_model_file(path, *, trust):
 
 def _expand_inputs(items):
     """Files as given, and the audio files inside folders (recursive, sorted, not hidden)."""
-    from .datasets._folder import _AUDIO_SUFFIXES
+    from .io import AUDIO_SUFFIXES
 
     for item in items:
         p = Path(item)
@@ -609,7 +605,7 @@ def _expand_inputs(items):
             f
             for f in p.rglob("*")
             if f.is_file()
-            and f.suffix.lower() in _AUDIO_SUFFIXES
+            and f.suffix.lower() in AUDIO_SUFFIXES
             and not any(part.startswith(".") for part in f.relative_to(p).parts)
         )
         if not found:

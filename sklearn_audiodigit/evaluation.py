@@ -21,11 +21,14 @@ from sklearn.model_selection import (
 )
 from sklearn.utils import _safe_indexing
 
+from ._docstring import fill_doc
+from .exceptions import SpeakerLeakWarning
 from .utils._json import jsonable as _jsonable
 
+# SpeakerLeakWarning lives in exceptions (documented there); imported above, so
+# ``from sklearn_audiodigit.evaluation import SpeakerLeakWarning`` keeps working.
 __all__ = [
     "CV_CHOICES",
-    "SpeakerLeakWarning",
     "make_cv",
     "EvaluationReport",
     "evaluate",
@@ -43,10 +46,7 @@ __all__ = [
 CV_CHOICES = ("speaker", "random", "official")
 
 
-class SpeakerLeakWarning(UserWarning):
-    """A split puts the same speakers in training and test sets (optimistic scores)."""
-
-
+@fill_doc
 def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, random_state=0):
     """Build a cross-validation splitter and the ``groups`` it needs.
 
@@ -57,7 +57,8 @@ def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, r
         speakers, the speaker-independent estimate. ``"random"``: stratified
         ``n_splits``-fold over clips. ``"official"``: FSDD's published split, takes
         0-4 for testing and the rest for training. The last two warn with
-        :class:`SpeakerLeakWarning`. Ignored when ``target="speaker"``.
+        :class:`~sklearn_audiodigit.exceptions.SpeakerLeakWarning`. Ignored when
+        ``target="speaker"``.
     speaker : array-like of shape (n_clips,)
         Speaker of each clip.
     take : array-like of shape (n_clips,) of int, default=None
@@ -70,8 +71,8 @@ def make_cv(kind="speaker", *, speaker, take=None, target="digit", n_splits=5, r
         takes as groups (``n_splits`` folds), no take in both sets.
     n_splits : int, default=5
         Folds of the ``"random"`` and take-grouped splits.
-    random_state : int, default=0
-        Seed of the ``"random"`` split's shuffle.
+    %(random_state)s
+        Here: the seed of the ``"random"`` split's shuffle.
 
     Returns
     -------
@@ -311,6 +312,7 @@ def _fit_predict_fold(model, X, y, train, test, fit_params, fit_groups):
     return pred, time.perf_counter() - start
 
 
+@fill_doc
 def evaluate(
     model,
     X,
@@ -338,8 +340,8 @@ def evaluate(
         E.g. from :func:`make_cv`.
     groups : array-like of shape (n_clips,) or None, default=None
         Groups for the splitter (speakers for leave-one-speaker-out).
-    n_jobs : int or None, default=None
-        Folds fitted in parallel (joblib processes). ``None`` means 1.
+    %(n_jobs)s
+        Here: folds fitted in parallel (joblib processes).
     fit_params : dict or None, default=None
         Passed to ``model.fit`` on every fold.
     fit_groups : tuple of (str, array-like of shape (n_clips,)) or None, default=None

@@ -15,6 +15,7 @@ __all__ = [
     "ModelFileError",
     "UntrustedModelError",
     "ModelVersionWarning",
+    "SpeakerLeakWarning",
 ]
 
 
@@ -78,3 +79,11 @@ class UntrustedModelError(ModelFileError):
 
 class ModelVersionWarning(UserWarning):
     """A model file was written with other versions of the libraries it depends on."""
+
+
+class SpeakerLeakWarning(UserWarning):
+    """A split puts the same speakers in training and test sets (optimistic scores).
+
+    Also importable from :mod:`sklearn_audiodigit.evaluation`, where it was
+    defined first; both names are the same class.
+    """

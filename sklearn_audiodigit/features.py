@@ -14,7 +14,7 @@ import numbers
 from functools import lru_cache
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _spectral
@@ -34,20 +34,6 @@ _STATS = ("mean", "std", "min", "max")
 _CHUNK = 64  # clips per chunk: the unit of padding, per-clip dB, deltas and pooling
 
 
-_LOG_DURATION_DOC = """log_duration : bool, default=False
-        Append one column, ``log(n_samples / sr)``, the natural log of each clip's
-        duration in seconds (named ``"log_duration"``), to the 2-D output. The
-        ``"grid"`` output is relative to each clip's length and so loses how long
-        the word lasts, which tells digits apart ("seven" is long, "eight" short);
-        measured on FSDD leave-one-speaker-out, see ``benchmarks/README.md``.
-        Not allowed with ``output="frames"``."""
-
-
-def _fill_doc(cls):
-    """fill_doc, plus the parameters documented only in this module."""
-    if cls.__doc__:
-        cls.__doc__ = cls.__doc__.replace("%(log_duration)s", _LOG_DURATION_DOC)
-    return fill_doc(cls)
 
 
 @lru_cache(maxsize=256)
@@ -118,6 +104,7 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
             )
         self._check_params_extra()
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and the input; the extractor learns nothing.
 
@@ -354,7 +341,7 @@ def _check_mel_range(est):
     return fmax
 
 
-@_fill_doc
+@fill_doc
 class LogMelExtractor(_SpectralExtractor):
     """Log-mel spectrogram features (dB), batched and equal to per-clip librosa.
 
@@ -381,6 +368,8 @@ class LogMelExtractor(_SpectralExtractor):
     %(n_segments)s
     %(log_duration)s
     %(n_jobs)s
+        Here: threads that process chunks of clips (joblib's threading backend;
+        NumPy's FFT and BLAS release the GIL).
 
     Attributes
     ----------
@@ -461,7 +450,7 @@ class LogMelExtractor(_SpectralExtractor):
         return self._mel_db(P, valid)
 
 
-@_fill_doc
+@fill_doc
 class MFCCExtractor(LogMelExtractor):
     """Mel-frequency cepstral coefficients, batched and equal to per-clip librosa.
 
@@ -491,6 +480,8 @@ class MFCCExtractor(LogMelExtractor):
     %(n_segments)s
     %(log_duration)s
     %(n_jobs)s
+        Here: threads that process chunks of clips (joblib's threading backend;
+        NumPy's FFT and BLAS release the GIL).
 
     Attributes
     ----------
@@ -569,7 +560,7 @@ class MFCCExtractor(LogMelExtractor):
         return _spectral.dct(self._mel_db(P, valid), self.n_mfcc)
 
 
-@_fill_doc
+@fill_doc
 class SpectrogramExtractor(_SpectralExtractor):
     """Power spectrogram in dB, batched and equal to per-clip librosa.
 
@@ -591,6 +582,8 @@ class SpectrogramExtractor(_SpectralExtractor):
     %(n_segments)s
     %(log_duration)s
     %(n_jobs)s
+        Here: threads that process chunks of clips (joblib's threading backend;
+        NumPy's FFT and BLAS release the GIL).
 
     Attributes
     ----------
@@ -648,7 +641,7 @@ class SpectrogramExtractor(_SpectralExtractor):
         return _spectral.power_to_db(P, valid, self.top_db)
 
 
-@_fill_doc
+@fill_doc
 class ChromaExtractor(_SpectralExtractor):
     """Chromagram (energy per pitch class), batched and equal to per-clip librosa.
 
@@ -675,6 +668,8 @@ class ChromaExtractor(_SpectralExtractor):
     %(n_segments)s
     %(log_duration)s
     %(n_jobs)s
+        Here: threads that process chunks of clips (joblib's threading backend;
+        NumPy's FFT and BLAS release the GIL).
 
     Attributes
     ----------

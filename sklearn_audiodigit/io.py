@@ -8,8 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from ._config import DEFAULT_SR
+from ._docstring import fill_doc
 from .exceptions import AudioLoadError, AudioTypeError
-from .utils._validation import MAX_ABS_SAMPLE
+from .utils._validation import MAX_ABS_SAMPLE, check_sr
+
+#: File extensions treated as audio by the folder loader and the CLI (lower case;
+#: compare with ``Path.suffix.lower()``). Any format libsndfile reads.
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".au", ".w64"}
+)
 
 __all__ = ["read_audio", "audio_info", "MAX_SAMPLES"]
 
@@ -73,6 +80,7 @@ def audio_info(path):
         raise AudioLoadError(f"{p}: {what}") from err
 
 
+@fill_doc
 def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None, max_samples=MAX_SAMPLES):
     """Read an audio file as float32 samples, optionally resampled and mixed to mono.
 
@@ -85,8 +93,7 @@ def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None, max_samples
         Audio file: WAV (PCM 8/16/24/32-bit, float, double, u-law, A-law, ADPCM),
         FLAC, OGG/Vorbis, MP3, AIFF, ... The format is read from the file's
         contents, not its extension.
-    sr : int or None, default=8000
-        Target sampling rate in Hz. ``None`` keeps the file's native rate.
+    %(sr_load)s
     mono : bool, default=True
         Average all channels into one.
     max_duration : float or None, default=None
@@ -133,8 +140,7 @@ def read_audio(path, *, sr=DEFAULT_SR, mono=True, max_duration=None, max_samples
     """
     import soundfile as sf
 
-    if sr is not None and (not np.isscalar(sr) or sr <= 0):
-        raise ValueError(f"sr must be a positive number of Hz or None, got {sr!r}")
+    check_sr(sr, allow_none=True)
     if max_duration is not None and max_duration <= 0:
         raise ValueError(f"max_duration must be positive seconds or None, got {max_duration!r}")
     if max_samples is not None and (

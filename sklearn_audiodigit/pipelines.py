@@ -16,6 +16,7 @@ from sklearn.svm import SVC
 
 from . import _config
 from ._config import DEFAULT_SR
+from ._docstring import fill_doc
 from .augmentation import SpeedPerturbedClassifier
 from .features import MFCCExtractor
 from .preprocessing import TrimSilence
@@ -46,6 +47,7 @@ NEURAL_MODELS = _config.NEURAL_MODELS
 MODELS = _config.MODELS
 
 
+@fill_doc
 def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
     """The default classical model: trimmed clips, time-normalised MFCCs, an RBF SVC.
 
@@ -82,18 +84,16 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
 
     Every value was chosen by speaker-grouped cross-validation on FSDD (leave one
     speaker out, 6 folds) and checked with a nested search whose inner folds are
-    grouped by speaker too. On the 3,000 clips of FSDD, leave one speaker out:
-    0.907 with ``augment=True`` (0.902 nested), 0.883 with ``augment=False``.
-    The measurements, and what did not help, are in ``benchmarks/README.md``
-    (``benchmarks/bench_accuracy.py``).
+    grouped by speaker too; ``augment=True`` scores higher than
+    ``augment=False``. The measurements, and what did not help, are in
+    ``benchmarks/README.md`` (``benchmarks/bench_accuracy.py``).
 
     Parameters
     ----------
-    sr : int, default=8000
-        Sampling rate of the waveforms, in Hz.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the SVC (``augment=False``: of its probability calibration; the
-        augmented model is deterministic).
+    %(sr)s
+    %(random_state)s
+        Here: the seed of the SVC (``augment=False``: of its probability
+        calibration; the augmented model is deterministic).
     augment : bool, default=True
         Wrap the pipeline in the speed- and tilt-augmented classifier with
         test-time averaging; False returns the plain pipeline.
@@ -234,6 +234,7 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None)
     )
 
 
+@fill_doc
 def make_model(name="svc", *, sr=DEFAULT_SR, random_state=None, **params):
     """Build a named model: ``"svc"`` or one of the networks of :mod:`sklearn_audiodigit.nn`.
 
@@ -243,10 +244,8 @@ def make_model(name="svc", *, sr=DEFAULT_SR, random_state=None, **params):
         The model. ``"embed-svc"`` needs the ``[embedding]`` extra and the
         embedding's model files (:func:`make_embed_svc_pipeline`); the networks
         need the ``[nn]`` extra (torch, skorch).
-    sr : int, default=8000
-        Sampling rate of the waveforms, in Hz.
-    random_state : int or None, default=None
-        Seed for reproducible fits.
+    %(sr)s
+    %(random_state)s
     **params : dict
         Passed to the network pipeline builder
         (:func:`sklearn_audiodigit.nn.make_nn_pipeline`), e.g. ``device="cuda"``,

@@ -9,10 +9,11 @@ import numbers
 import os
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._config import DEFAULT_SR
+from ._docstring import fill_doc
 from .exceptions import AudioTypeError, AudioValueError
 from .io import read_audio
 from .utils._validation import validate_waveforms
@@ -55,6 +56,7 @@ class _StatelessWaveformTransformer(TransformerMixin, BaseEstimator):
     def _check_params(self):
         self._validate_params()
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and the waveforms; nothing is learnt.
 
@@ -90,21 +92,21 @@ class _StatelessWaveformTransformer(TransformerMixin, BaseEstimator):
         return tags
 
 
+@fill_doc
 class AudioReader(TransformerMixin, BaseEstimator):
     """Read audio files into waveforms: the first step of a pipeline on file paths.
 
     Parameters
     ----------
-    sr : int, default=8000
-        Sampling rate in Hz of the returned waveforms; files at other rates are
-        resampled with soxr.
+    %(sr)s
+        Files at other rates are resampled with soxr.
     mono : bool, default=True
         Average the channels. Must be True inside a pipeline, whose later steps
         take mono clips.
     max_duration : float or None, default=None
         Longest accepted file, in seconds, checked from the header before decoding.
-    n_jobs : int or None, default=None
-        Files read in parallel (joblib threads). ``None`` means 1.
+    %(n_jobs)s
+        Here: files read in parallel (joblib threads).
 
     See Also
     --------
@@ -153,6 +155,7 @@ class AudioReader(TransformerMixin, BaseEstimator):
                 )
         return arr
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check the parameters and that ``X`` is a sequence of paths.
 
@@ -176,7 +179,6 @@ class AudioReader(TransformerMixin, BaseEstimator):
             (a :class:`TypeError`) if ``X`` is one path rather than a sequence, or an
             item of ``X`` is not a path.
         """
-        self._validate_params()
         self._paths(X)
         return self
 
@@ -370,6 +372,7 @@ class TrimSilence(_StatelessWaveformTransformer):
         return _as_ragged(out)
 
 
+@fill_doc
 class PadTrim(_StatelessWaveformTransformer):
     """Zero-pad or cut every clip to one fixed length: ragged in, 2-D out.
 
@@ -380,8 +383,8 @@ class PadTrim(_StatelessWaveformTransformer):
     duration : float, default=1.0
         Output length in seconds, used when ``length`` is None (1 s covers 99 % of
         FSDD clips, whose median is 0.42 s).
-    sr : int, default=8000
-        Sampling rate in Hz, to convert ``duration`` into samples.
+    %(sr)s
+        Used to convert ``duration`` into samples.
     align : {"center", "left"}, default="center"
         Where the clip sits in the output. ``"center"`` pads (or cuts) both ends
         equally; ``"left"`` keeps the start and pads (or cuts) the end.

@@ -359,3 +359,18 @@ def test_load_audio_folder_on_the_audiomnist_layout(messy_tree):
     # Not recursive on request: the speaker folders are not read.
     with pytest.raises(DatasetError, match="no recording"):
         load_audio_folder(messy_tree, pattern="audiomnist", on_error="skip", recursive=False)
+
+
+def test_split_is_a_scikit_learn_cross_validator_that_requests_groups():
+    from sklearn.model_selection import BaseCrossValidator, cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
+    speaker = np.repeat([f"{s:02d}" for s in range(1, 61)], 2)
+    X = np.arange(len(speaker), dtype=float)[:, None]
+    y = np.tile([0, 1], 60)
+    cv = AudioMNISTSplit()
+    assert isinstance(cv, BaseCrossValidator)
+    assert repr(cv) == "AudioMNISTSplit(task='digit', validation='train')"
+    assert cv.get_metadata_routing().split.requests["groups"] is True
+    scores = cross_val_score(KNeighborsClassifier(1), X, y, groups=speaker, cv=cv)
+    assert scores.shape == (5,)

@@ -87,7 +87,7 @@ def _instances():
     for name, cls in sorted(ALL_ESTIMATORS.items()):
         if name in NOT_2D:
             continue
-        out.append(cls(**FAST.get(name, {})))
+        out.append(cls())
     return out
 
 
@@ -108,4 +108,29 @@ def test_every_excluded_estimator_exists():
 def test_sklearn_compatible_estimator(estimator, check):
     if type(estimator).__name__ in NEEDS_EMBEDDING and not speech_embedding_available():
         pytest.skip(EMBEDDING_MISSING)
+    check(estimator)
+
+
+# --------------------------------------------------------------------- networks ([nn] extra)
+# The networks themselves are checked in tests/test_nn.py, with the failure skorch forces
+# (check_no_attributes_set_in_init). The seed ensemble is a plain scikit-learn
+# meta-estimator: every check runs, on two copies of a small MLP (2-D input, no
+# augmentation, as for the networks' own checks).
+def _nn_instances():
+    try:
+        import skorch  # noqa: F401
+        import torch
+    except ImportError:
+        return []
+    from sklearn_audiodigit.nn import FeedForwardClassifier, SeedEnsembleClassifier
+
+    torch.set_num_threads(1)
+    net = FeedForwardClassifier(
+        hidden_layer_sizes=(32,), max_epochs=15, batch_size=32, lr=0.02, augment=None
+    )
+    return [SeedEnsembleClassifier(net, n_estimators=2, random_state=0)]
+
+
+@parametrize_with_checks(_nn_instances())
+def test_sklearn_compatible_network_meta_estimator(estimator, check):
     check(estimator)

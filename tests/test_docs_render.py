@@ -204,6 +204,9 @@ def check_page(browser, name, out_dir):
 
 _browser = find_chromium()
 pytestmark = [
+    # deselected from the plain ``python -m pytest`` (pyproject's addopts); CI's docs step
+    # runs it after building the site: python -m pytest -m docs_render tests/test_docs_render.py
+    pytest.mark.docs_render,
     pytest.mark.skipif(_browser is None, reason="chromium is not installed"),
     pytest.mark.skipif(
         not (HTML / "index.html").exists(),

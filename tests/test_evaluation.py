@@ -405,3 +405,12 @@ def test_evaluate_cross_corpus_fits_a_copy(fsdd_sample):
     assert list(report.per_group_accuracy()) == [np.unique(spk)[-1]]
     with pytest.raises(ValueError, match="training set"):
         evaluate_cross_corpus(model, [], [], Xte, y[last])
+
+
+def test_speaker_leak_warning_lives_in_exceptions_and_keeps_its_old_path():
+    from sklearn_audiodigit import evaluation, exceptions
+    from sklearn_audiodigit.exceptions import AudioDigitError
+
+    assert evaluation.SpeakerLeakWarning is exceptions.SpeakerLeakWarning
+    assert issubclass(exceptions.SpeakerLeakWarning, UserWarning)
+    assert not issubclass(exceptions.SpeakerLeakWarning, AudioDigitError)

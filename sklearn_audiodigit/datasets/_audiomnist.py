@@ -3,25 +3,27 @@
 import json
 import math
 import numbers
-import os
 import re
 import shutil
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import numpy as np
+from sklearn.model_selection import BaseCrossValidator
+from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils import Bunch
 
+from .._docstring import fill_doc
 from ..exceptions import DatasetError
-from ..io import read_audio
 from ._base import (
+    AUDIOMNIST_PATTERN,
     DATA_HOME_ENV,
+    _check_retries,
     _check_sr,
-    _fetch_archive,
+    _download_and_install,
     _load_descr,
-    _progress,
+    _read_clips,
     get_data_home,
 )
 
@@ -30,8 +32,6 @@ __all__ = ["fetch_audiomnist", "AudioMNISTSplit", "clean_audiomnist_metadata"]
 #: The GitHub archive of the AudioMNIST repository (about 1 GB), which holds the data.
 AUDIOMNIST_URL = "https://github.com/soerenab/AudioMNIST/archive/refs/heads/master.zip"
 
-#: A recording's name ``{digit}_{speaker}_{take}.wav``, with a two-digit speaker.
-AUDIOMNIST_PATTERN = re.compile(r"(?P<digit>[0-9])_(?P<speaker>[0-9]{2})_(?P<take>[0-9]+)\.wav")
 
 _META_NAME = "audioMNIST_meta.txt"
 # The published layout: speakers 01..60, digits 0..9, takes 0..49 (30,000 files).
@@ -265,43 +265,28 @@ def _extract(archive, dest):
 
 def _download(home, *, n_retries, delay, verbose):
     """Download, extract, verify and atomically install ``home/data``."""
-    home.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".audiomnist-download-", dir=home))
-    try:
-        archive = _fetch_archive(
-            AUDIOMNIST_URL,
-            tmp,
-            fname=_ARCHIVE_NAME,
-            what="AudioMNIST",
-            n_retries=n_retries,
-            delay=delay,
-            verbose=verbose,
-        )
-        staged = tmp / "data"
-        staged.mkdir()
-        rejected = _extract(archive, staged)
-        archive.unlink()
+
+    def check(staged, rejected):
         found, bad = _scan(staged)
         problems = _layout_problems(found, bad + rejected, (staged / _META_NAME).is_file())
         if problems:
-            raise DatasetError(
-                f"the AudioMNIST archive downloaded from {AUDIOMNIST_URL} does not have the "
-                f"published layout: {'; '.join(problems)}. Nothing was installed in {home}"
-            )
+            return f"does not have the published layout: {'; '.join(problems)}"
         _read_metadata(staged / _META_NAME)  # must parse
-        data_dir = home / "data"
-        if data_dir.is_dir() and not any(data_dir.iterdir()):
-            data_dir.rmdir()
-        try:
-            os.replace(staged, data_dir)
-        except OSError as err:
-            if not (data_dir / _META_NAME).is_file():
-                raise DatasetError(
-                    f"could not move the verified recordings to {data_dir} ({err}); remove "
-                    "whatever is at that path and try again"
-                ) from err
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+
+    _download_and_install(
+        AUDIOMNIST_URL,
+        home,
+        dest="data",
+        what="AudioMNIST",
+        fname=_ARCHIVE_NAME,
+        extract=_extract,
+        check=check,
+        installed=lambda data_dir: (data_dir / _META_NAME).is_file(),
+        n_retries=n_retries,
+        delay=delay,
+        verbose=verbose,
+    )
 
 
 # --------------------------------------------------------------------------- loading
@@ -321,6 +306,7 @@ def _check_speakers(speakers):
     return sorted(set(out))
 
 
+@fill_doc
 def fetch_audiomnist(
     *,
     data_home=None,
@@ -355,9 +341,9 @@ def fetch_audiomnist(
     download_if_missing : bool, default=True
         If False, raise a :class:`~sklearn_audiodigit.exceptions.DatasetError`
         when the data are not there instead of downloading them.
-    sr : int or None, default=8000
-        Sampling rate of the returned waveforms, in Hz; ``None`` keeps the native
-        48,000 Hz (six times the memory: about 1.7 GB of float32 for all clips).
+    %(sr_load)s
+        AudioMNIST's native rate is 48,000 Hz (six times the memory of 8 kHz:
+        about 1.7 GB of float32 for all clips).
     speakers : sequence of int or str, default=None
         Load only these speakers (``[1, 2]`` or ``["01", "02"]``); None loads all
         60. Reading is the slow part (about 2 ms per clip), and at 8 kHz all
@@ -457,10 +443,7 @@ def fetch_audiomnist(
     """
     sr = _check_sr(sr)
     wanted = _check_speakers(speakers)
-    if n_retries < 0:
-        raise ValueError(f"n_retries must be >= 0, got {n_retries!r}")
-    if delay < 0:
-        raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
+    _check_retries(n_retries, delay)
     home = get_data_home(data_home) / "audiomnist"
     data_dir = home / "data"
     if not (data_dir.is_dir() and any(data_dir.iterdir())):
@@ -514,18 +497,9 @@ def _make_bunch(records, meta, *, sr, return_X_y, as_frame, verbose):
     n = len(records)
     if n == 0:
         raise DatasetError("no AudioMNIST recording to load")
-    data = np.empty(n, dtype=object)
-    rates = set()
-    items = _progress(records, total=n, desc="Reading AudioMNIST", verbose=verbose)
-    for i, (*_, p) in enumerate(items):
-        data[i], rate = read_audio(p, sr=sr)
-        rates.add(rate)
-    if len(rates) > 1:
-        raise DatasetError(
-            f"the recordings have different native sampling rates {sorted(rates)} Hz; "
-            "pass sr=<rate> to resample them to one rate"
-        )
-    out_sr = rates.pop()
+    data, out_sr, _ = _read_clips(
+        [r[3] for r in records], sr=sr, desc="Reading AudioMNIST", verbose=verbose
+    )
     empty = {
         "gender": None,
         "age": math.nan,
@@ -629,7 +603,7 @@ def _paper_splits(task):
     return splits
 
 
-class AudioMNISTSplit:
+class AudioMNISTSplit(GroupsConsumerMixin, BaseCrossValidator):
     """The speaker-disjoint splits of the AudioMNIST paper, as a CV splitter.
 
     Becker et al. (2018) evaluate digit classification on five splits of the 60
@@ -767,5 +741,3 @@ class AudioMNISTSplit:
                 train = np.sort(np.concatenate([train, valid]))
             yield train, test
 
-    def __repr__(self):
-        return f"AudioMNISTSplit(task={self.task!r}, validation={self.validation!r})"

@@ -2,10 +2,11 @@
 
 import csv
 import logging
-import numbers
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import warnings
 from contextlib import contextmanager
@@ -14,8 +15,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..exceptions import DatasetError
+from ..exceptions import AudioLoadError, DatasetError
 from ..io import read_audio
+from ..utils._validation import check_sr
 
 __all__ = ["get_data_home", "parse_fsdd_filename", "FSDD_PATTERN"]
 
@@ -25,6 +27,9 @@ DATA_HOME_ENV = "AUDIODIGIT_DATA"
 #: The FSDD file name ``{digit}_{speaker}_{take}.wav``, matched against the *whole*
 #: name with :meth:`re.Pattern.fullmatch` (``"7_jackson_32.wav"``).
 FSDD_PATTERN = re.compile(r"(?P<digit>[0-9])_(?P<speaker>[a-z]+)_(?P<take>[0-9]+)\.wav")
+
+#: An AudioMNIST recording's name: the same with a two-digit speaker (``"7_03_12.wav"``).
+AUDIOMNIST_PATTERN = re.compile(r"(?P<digit>[0-9])_(?P<speaker>[0-9]{2})_(?P<take>[0-9]+)\.wav")
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 _DESCR_DIR = Path(__file__).resolve().parent / "descr"
@@ -144,12 +149,77 @@ def parse_fsdd_filename(name):
 
 
 def _check_sr(sr):
-    """Raise ``ValueError`` unless ``sr`` is ``None`` or a positive integer (Hz)."""
-    if sr is None:
-        return None
-    if isinstance(sr, bool) or not isinstance(sr, numbers.Integral) or sr <= 0:
-        raise ValueError(f"sr must be a positive integer number of Hz or None, got {sr!r}")
-    return int(sr)
+    """The loaders' rate check: a whole number of Hz or ``None`` (native)."""
+    return check_sr(sr, integer=True, allow_none=True)
+
+
+def _check_retries(n_retries, delay):
+    """The ``fetch_*`` download arguments: ``ValueError`` naming the one that is negative."""
+    if n_retries < 0:
+        raise ValueError(f"n_retries must be >= 0, got {n_retries!r}")
+    if delay < 0:
+        raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
+
+
+def _read_clips(paths, *, sr, desc, verbose, skipped=None, where=None):
+    """Read every file at one rate: the loop every loader shares.
+
+    Parameters
+    ----------
+    paths : sequence of pathlib.Path
+        The files, in the order wanted.
+    sr : int or None
+        Rate to resample to; ``None`` keeps the native rate, which must then be
+        the same for every file.
+    desc : str
+        Label of the progress bar (shown when ``verbose``).
+    verbose : bool
+        Show a tqdm progress bar.
+    skipped : list or None, default=None
+        ``None``: a file that cannot be read raises. A list: the file's
+        ``(path, reason)`` is appended to it and the file is left out.
+    where : str or None, default=None
+        Prefix of the different-rates message (the folder read).
+
+    Returns
+    -------
+    data : ndarray of shape (n_read,), dtype object
+        One float32 1-D array per file read.
+    sr : int or None
+        The rate of every clip; None when no file was read.
+    kept : list of int
+        Index in ``paths`` of each clip of ``data``.
+
+    Raises
+    ------
+    AudioLoadError
+        If a file cannot be read and ``skipped`` is None.
+    DatasetError
+        If the clips have different rates (``sr=None``).
+    """
+    clips, kept, rates = [], [], set()
+    items = _progress(paths, total=len(paths), desc=desc, verbose=verbose)
+    for i, p in enumerate(items):
+        try:
+            y, rate = read_audio(p, sr=sr)
+        except AudioLoadError as err:
+            if skipped is None:
+                raise
+            # the error already starts with the file's name: keep only the reason
+            skipped.append((str(p), str(err).removeprefix(f"{p}: ")))
+            continue
+        clips.append(y)
+        rates.add(rate)
+        kept.append(i)
+    if len(rates) > 1:
+        raise DatasetError(
+            f"{f'{where}: ' if where else ''}the recordings have different sampling rates "
+            f"{sorted(rates)} Hz (their native rates); pass sr=<rate> to resample them to "
+            "one rate"
+        )
+    data = np.empty(len(clips), dtype=object)
+    data[:] = clips
+    return data, (int(rates.pop()) if rates else None), kept
 
 
 def _load_descr(name):
@@ -185,13 +255,11 @@ def _read_speakers(path):
 
 
 def _progress(iterable, *, total, desc, verbose):
-    """Wrap ``iterable`` in a tqdm progress bar when ``verbose`` and tqdm is installed."""
+    """Wrap ``iterable`` in a tqdm progress bar (tqdm is a dependency) when ``verbose``."""
     if not verbose:
         return iterable
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return iterable
+    from tqdm.auto import tqdm
+
     return tqdm(iterable, total=total, desc=desc, unit="file")
 
 
@@ -267,18 +335,9 @@ def _load_fsdd_bunch(
     if unknown:
         raise DatasetError(f"{speakers_csv}: no metadata for speaker(s) {unknown}")
 
-    n = len(records)
-    data = np.empty(n, dtype=object)
-    rates = set()
-    for i, (_, p) in enumerate(_progress(records, total=n, desc="Reading FSDD", verbose=verbose)):
-        data[i], rate = read_audio(p, sr=sr)
-        rates.add(rate)
-    if len(rates) > 1:
-        raise DatasetError(
-            f"the recordings have different native sampling rates {sorted(rates)} Hz; "
-            f"pass sr=<rate> to resample them to one rate"
-        )
-    out_sr = rates.pop()
+    data, out_sr, _ = _read_clips(
+        [p for _, p in records], sr=sr, desc="Reading FSDD", verbose=verbose
+    )
 
     fields = [f for f, _ in records]
     target = np.array([f["digit"] for f in fields], dtype=np.int64)
@@ -336,11 +395,7 @@ def _pooch_log_level(verbose):
 
 
 def _progressbar_available():
-    """Whether pooch can show a progress bar: tqdm installed and stderr a terminal."""
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:
-        return False
+    """Whether pooch can show a progress bar: stderr is a terminal (tqdm is a dependency)."""
     isatty = getattr(sys.stderr, "isatty", None)
     return bool(isatty and isatty())
 
@@ -379,3 +434,74 @@ def _fetch_archive(url, folder, *, fname, what, n_retries, delay, verbose):
             )
             time.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _download_and_install(
+    url, home, *, dest, what, fname, extract, check, installed, n_retries, delay, verbose
+):
+    """Download an archive, extract it, check it, and move it to ``home/dest`` in one step.
+
+    The routine every ``fetch_*`` shares: everything happens in a temporary folder
+    under ``home`` (removed at the end, whatever happens), and only a checked
+    folder is moved into place, with :func:`os.replace`.
+
+    Parameters
+    ----------
+    url : str
+        The archive's address.
+    home : pathlib.Path
+        The dataset's folder; created if needed.
+    dest : str
+        Name of the installed folder under ``home``.
+    what : str
+        The dataset's name, for messages.
+    fname : str
+        File name of the downloaded archive.
+    extract : callable
+        ``extract(archive, staged) -> rejected``: fills the folder ``staged`` and
+        returns the names it refused.
+    check : callable
+        ``check(staged, rejected) -> str or None``: what is wrong with the
+        extracted folder (completing "the <what> archive downloaded from <url> "),
+        or None.
+    installed : callable
+        ``installed(path) -> bool``: whether ``path`` holds an installed copy
+        (when the move fails because another process installed one meanwhile).
+    n_retries, delay, verbose
+        As for :func:`_fetch_archive`.
+
+    Raises
+    ------
+    DatasetError
+        If the download fails, the archive is not what it should be (nothing is
+        installed then), or the checked folder cannot be moved into place.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{what.lower()}-download-", dir=home))
+    target = home / dest
+    try:
+        archive = _fetch_archive(
+            url, tmp, fname=fname, what=what, n_retries=n_retries, delay=delay, verbose=verbose
+        )
+        staged = tmp / dest
+        staged.mkdir()
+        rejected = extract(archive, staged)
+        archive.unlink()
+        problem = check(staged, rejected)
+        if problem:
+            raise DatasetError(
+                f"the {what} archive downloaded from {url} {problem}. Nothing was installed "
+                f"in {home}"
+            )
+        if target.is_dir() and not any(target.iterdir()):
+            target.rmdir()  # an empty leftover; os.replace cannot overwrite it everywhere
+        try:
+            os.replace(staged, target)
+        except OSError as err:
+            if not installed(target):  # else another process installed it meanwhile
+                raise DatasetError(
+                    f"could not move the verified recordings to {target} ({err}); "
+                    "remove whatever is at that path and try again"
+                ) from err
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

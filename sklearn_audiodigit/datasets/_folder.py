@@ -8,19 +8,19 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from .._config import DEFAULT_SR
+from .._docstring import fill_doc
 from ..exceptions import AudioLoadError, DatasetError
-from ..io import read_audio
-from ._base import FSDD_PATTERN, _progress
+from ..io import AUDIO_SUFFIXES
+from ._base import AUDIOMNIST_PATTERN, FSDD_PATTERN, _read_clips
 
 __all__ = ["load_audio_folder", "FILENAME_PATTERNS"]
 
 #: Built-in file-name patterns (strict, matched against the whole name).
 FILENAME_PATTERNS = {
     "fsdd": FSDD_PATTERN,
-    "audiomnist": re.compile(r"(?P<digit>[0-9])_(?P<speaker>[0-9]{2})_(?P<take>[0-9]+)\.wav"),
+    "audiomnist": AUDIOMNIST_PATTERN,
 }
 
-_AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".au", ".w64"}
 
 
 def _compile(pattern):
@@ -44,6 +44,7 @@ def _compile(pattern):
     return regex
 
 
+@fill_doc
 def load_audio_folder(
     path, *, pattern="fsdd", sr=DEFAULT_SR, on_error="raise", recursive=None, verbose=False
 ):
@@ -61,9 +62,8 @@ def load_audio_folder(
         with two-digit speakers; ``"folders"``: one sub-folder per class (any audio
         file inside; no speaker). A regular expression must have a named group
         ``digit`` or ``label`` (the target) and may have ``speaker`` and ``take``.
-    sr : int or None, default=8000
-        Sampling rate of the returned waveforms, in Hz (``None``: native, which
-        must then be the same for every file).
+    %(sr_load)s
+        With ``None`` the native rate must be the same for every file.
     on_error : {"raise", "warn", "skip"}, default="raise"
         What to do with a file that is hidden (``.*``, e.g. macOS ``._x.wav``),
         not audio by its extension (case-insensitive: ``.WAV`` is audio), not
@@ -125,7 +125,7 @@ def load_audio_folder(
         if any(part.startswith(".") for part in p.relative_to(root).parts):
             skipped.append((str(p), "hidden file"))
             continue
-        if p.suffix.lower() not in _AUDIO_SUFFIXES:
+        if p.suffix.lower() not in AUDIO_SUFFIXES:
             skipped.append((str(p), "not an audio file extension"))
             continue
         if by_folder:
@@ -148,35 +148,24 @@ def load_audio_folder(
             f"{name}: {reason} ({len(skipped)} bad file(s) in {root}; "
             "pass on_error='warn' or 'skip' to load the others)"
         )
-    data, kept = [], []
-    rates = set()
-    for p, fields in _progress(records, total=len(records), desc="Reading", verbose=verbose):
-        try:
-            y, rate = read_audio(p, sr=sr)
-        except AudioLoadError as err:
-            # the error already starts with the file's name: keep only the reason
-            reason = str(err).removeprefix(f"{p}: ")
-            skipped.append((str(p), reason))
-            if on_error == "raise":
-                raise DatasetError(f"{p}: {reason}") from err
-            continue
-        data.append(y)
-        rates.add(rate)
-        kept.append((p, fields))
+    try:
+        out, out_sr, kept_index = _read_clips(
+            [p for p, _ in records],
+            sr=sr,
+            desc="Reading",
+            verbose=verbose,
+            skipped=None if on_error == "raise" else skipped,
+            where=str(root),
+        )
+    except AudioLoadError as err:  # on_error="raise"; the message names the file
+        raise DatasetError(str(err)) from err
+    kept = [records[i] for i in kept_index]
 
     if skipped and on_error == "warn":
         listing = "\n".join(f"  {n}: {r}" for n, r in skipped)
         warnings.warn(f"skipped {len(skipped)} file(s) in {root}:\n{listing}", stacklevel=2)
     if not kept:
         raise DatasetError(f"{root}: no recording matching the pattern was loaded")
-    if len(rates) > 1:
-        raise DatasetError(
-            f"{root}: the recordings have different sampling rates {sorted(rates)} Hz; "
-            "pass sr=<rate> to resample them"
-        )
-
-    out = np.empty(len(data), dtype=object)
-    out[:] = data
     if by_folder or "digit" not in kept[0][1]:
         target = np.array([f.get("label") for _, f in kept], dtype=str)
     else:
@@ -190,7 +179,7 @@ def load_audio_folder(
         speaker=speaker,
         take=take,
         filenames=np.array([str(p) for p, _ in kept], dtype=str),
-        sr=int(rates.pop()),
+        sr=out_sr,
         skipped=skipped,
         DESCR=f"Recordings loaded from {root} with pattern {pattern!r}.",
     )

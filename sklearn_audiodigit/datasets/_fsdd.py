@@ -10,13 +10,15 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from .._config import DEFAULT_SR
+from .._docstring import fill_doc
 from ..exceptions import DatasetError
 from ._base import (
     _DATA_DIR,
     DATA_HOME_ENV,
     FSDD_PATTERN,
+    _check_retries,
     _check_sr,
-    _fetch_archive,
+    _download_and_install,
     _load_descr,
     _load_fsdd_bunch,
     get_data_home,
@@ -42,6 +44,7 @@ _ARCHIVE_NAME = f"free-spoken-digit-dataset-{FSDD_VERSION}.zip"
 _MAX_LISTED = 10  # problems listed in an error message
 
 
+@fill_doc
 def load_fsdd_sample(*, return_X_y=False, as_frame=False, sr=DEFAULT_SR):
     """Load the sample of the Free Spoken Digit Dataset bundled with the package.
 
@@ -68,10 +71,8 @@ def load_fsdd_sample(*, return_X_y=False, as_frame=False, sr=DEFAULT_SR):
         If True, ``frame`` is a :class:`pandas.DataFrame` of per-clip metadata
         (pandas must be installed). The waveforms stay in ``data`` either way,
         and ``return_X_y=True`` still returns the two arrays.
-    sr : int or None, default=8000
-        Sampling rate of the returned waveforms, in Hz. Recordings are resampled
-        (soxr, high quality) when it differs from the native 8000 Hz; ``None``
-        keeps the native rate.
+    %(sr_load)s
+        FSDD's native rate is 8000 Hz.
 
     Returns
     -------
@@ -143,6 +144,7 @@ def load_fsdd_sample(*, return_X_y=False, as_frame=False, sr=DEFAULT_SR):
     )
 
 
+@fill_doc
 def fetch_fsdd(
     *,
     data_home=None,
@@ -178,9 +180,8 @@ def fetch_fsdd(
         If True, return ``(data, target)`` instead of a Bunch.
     as_frame : bool, default=False
         If True, ``frame`` is a :class:`pandas.DataFrame` of per-clip metadata.
-    sr : int or None, default=8000
-        Sampling rate of the returned waveforms, in Hz; ``None`` keeps the native
-        8000 Hz.
+    %(sr_load)s
+        FSDD's native rate is 8000 Hz.
     verify : bool, default=False
         If True, check an existing local copy against the manifest: all 3,000
         recordings present, each with the expected SHA-256 (about 0.1 s). A fresh
@@ -244,10 +245,7 @@ def fetch_fsdd(
     >>> is_test = fsdd.take < 5  # doctest: +SKIP
     """
     sr = _check_sr(sr)
-    if n_retries < 0:
-        raise ValueError(f"n_retries must be >= 0, got {n_retries!r}")
-    if delay < 0:
-        raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
+    _check_retries(n_retries, delay)
     fsdd_home = get_data_home(data_home) / "fsdd"
     recordings = fsdd_home / "recordings"
     manifest = _read_manifest()
@@ -397,54 +395,39 @@ def _extract_recordings(archive, dest):
 
 def _download_fsdd(fsdd_home, manifest, *, n_retries, delay, verbose):
     """Download, extract, verify and atomically install the recordings under ``fsdd_home``."""
-    recordings = fsdd_home / "recordings"
-    fsdd_home.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".fsdd-download-", dir=fsdd_home))
-    try:
-        archive = _fetch_archive(
-            FSDD_URL,
-            tmp,
-            fname=_ARCHIVE_NAME,
-            what="FSDD",
-            n_retries=n_retries,
-            delay=delay,
-            verbose=verbose,
-        )
-        staged = tmp / "recordings"
-        staged.mkdir()
-        rejected = _extract_recordings(archive, staged)
-        archive.unlink()
+
+    def check(staged, rejected):
         problems = _compare_with_manifest(_find_recordings(staged), manifest)
         problems["unexpected"] = sorted(problems["unexpected"] + rejected)
         if any(problems.values()):
-            raise DatasetError(
-                f"the FSDD archive downloaded from {FSDD_URL} does not match the manifest "
-                f"of {len(manifest)} recordings: {_describe(problems)}. Nothing was "
-                f"installed in {fsdd_home}"
+            return (
+                f"does not match the manifest of {len(manifest)} recordings: "
+                f"{_describe(problems)}"
             )
-        _install(staged, recordings)
-        _copy_atomic(_SPEAKERS_CSV, fsdd_home / "speakers.csv", tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        return None
+
+    _download_and_install(
+        FSDD_URL,
+        fsdd_home,
+        dest="recordings",
+        what="FSDD",
+        fname=_ARCHIVE_NAME,
+        extract=_extract_recordings,
+        check=check,
+        installed=_find_recordings,
+        n_retries=n_retries,
+        delay=delay,
+        verbose=verbose,
+    )
+    _copy_atomic(_SPEAKERS_CSV, fsdd_home / "speakers.csv")
 
 
-def _install(staged, recordings):
-    """Move the verified folder ``staged`` to ``recordings`` in one step."""
-    if recordings.is_dir() and not any(recordings.iterdir()):
-        recordings.rmdir()  # an empty leftover; os.replace cannot overwrite it everywhere
+def _copy_atomic(src, dst):
+    """Copy ``src`` to ``dst`` through a temporary file beside it and ``os.replace``."""
+    fd, staged = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
+    os.close(fd)
     try:
-        os.replace(staged, recordings)
-    except OSError as err:
-        if _find_recordings(recordings):  # another process installed it meanwhile
-            return
-        raise DatasetError(
-            f"could not move the verified recordings to {recordings} ({err}); "
-            f"remove whatever is at that path and try again"
-        ) from err
-
-
-def _copy_atomic(src, dst, tmp):
-    """Copy ``src`` to ``dst`` through a file in the folder ``tmp`` and ``os.replace``."""
-    staged = Path(tmp) / dst.name
-    shutil.copyfile(src, staged)
-    os.replace(staged, dst)
+        shutil.copyfile(src, staged)
+        os.replace(staged, dst)
+    finally:
+        Path(staged).unlink(missing_ok=True)

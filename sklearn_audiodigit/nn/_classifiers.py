@@ -13,28 +13,40 @@ Each estimator is a thin :class:`skorch.NeuralNetClassifier` subclass that
 - is reproducible from ``random_state`` (the global torch RNG is left untouched).
 """
 
-import copy
 import math
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.base import _fit_context
 from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
+from sklearn.utils._available_if import available_if
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import (
     Callback,
+    EarlyStopping,
+    EpochScoring,
     EpochTimer,
+    GradientNormClipping,
+    LRScheduler,
     PassthroughScoring,
     PrintLog,
 )
 from skorch.dataset import unpack_data
-from skorch.utils import to_tensor
+from skorch.utils import to_numpy, to_tensor
 from torch.utils.data import Subset
 
+from .._docstring import Substitution
 from ..exceptions import AudioDigitError, AudioTypeError, AudioValueError
 from ._augmentation import FrameAugmenter
 from ._modules import FeedForwardNet, RecurrentNet, ResNet, SpectrogramCNN
@@ -46,29 +58,28 @@ __all__ = [
     "ResNetClassifier",
 ]
 
-_COMMON_PARAMS_DOC = """
-    augment : "auto", FrameAugmenter or None, default="auto"
+_COMMON_PARAMS_DOC = """augment : "auto", FrameAugmenter or None, default=%(default:augment)s
         Training-time augmentation applied to every training mini-batch and never
         at prediction time. ``"auto"`` uses the estimator's default
         :class:`FrameAugmenter` (see the class notes); ``None`` disables it.
-    max_epochs : int, default={max_epochs}
+    max_epochs : int, default=%(default:max_epochs)s
         Number of passes over the training data (the length of the one-cycle
         schedule; early stopping may end training sooner).
-    lr : float, default={lr}
+    lr : float, default=%(default:lr)s
         Peak learning rate of AdamW (reached after 30 % of the schedule when
         ``lr_schedule="onecycle"``).
-    batch_size : int, default=64
+    batch_size : int, default=%(default:batch_size)s
         Mini-batch size for training and prediction.
-    weight_decay : float, default=1e-2
+    weight_decay : float, default=%(default:weight_decay)s
         Decoupled weight decay of AdamW.
-    label_smoothing : float, default=0.05
+    label_smoothing : float, default=%(default:label_smoothing)s
         Label smoothing of the cross-entropy loss, in [0, 1).
-    clip_grad_norm : float or None, default=5.0
+    clip_grad_norm : float or None, default=%(default:clip_grad_norm)s
         Largest L2 norm of the gradient (clipped before each step); None disables
         clipping.
-    lr_schedule : {{"onecycle", "constant"}}, default="onecycle"
+    lr_schedule : {"onecycle", "constant"}, default=%(default:lr_schedule)s
         Learning-rate schedule, stepped per mini-batch.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=%(default:early_stopping)s
         Whether to hold out ``validation_fraction`` of the training data and stop
         when the validation loss has not improved for ``n_iter_no_change`` epochs,
         restoring the best weights. The held-out part is made of whole speakers
@@ -78,38 +89,34 @@ _COMMON_PARAMS_DOC = """
         whose results ``benchmarks/README.md`` records: with 5 training
         speakers per fold, a speaker-disjoint validation split would take 20 % of
         the speaker variety that generalisation depends on.
-    validation_fraction : float, default=0.15
+    validation_fraction : float, default=%(default:validation_fraction)s
         Fraction of the clips (or of the speakers, with ``groups``) held out when
         ``early_stopping=True``.
-    n_iter_no_change : int, default=5
+    n_iter_no_change : int, default=%(default:n_iter_no_change)s
         Patience of early stopping, in epochs.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, augmentation and the validation
-        split. An int makes ``fit`` reproducible on the CPU (same seed, same
-        predictions). The global torch random state is left unchanged.
-    device : {{"cpu", "cuda"}} or torch.device, default="cpu"
+    %(random_state)s
+        Here it seeds weight initialisation, shuffling, augmentation and the
+        validation split; with an int, ``fit`` is reproducible on the CPU (same
+        seed, same predictions). The global torch random state is left unchanged.
+    device : {"cpu", "cuda"} or torch.device, default=%(default:device)s
         Device to train and predict on. A network pickled on CUDA loads on a
         CPU-only machine: its weights are mapped to the CPU and ``device`` becomes
         ``"cpu"`` (with a ``skorch.exceptions.DeviceWarning``).
-    precision : {{"float32", "bfloat16"}}, default="float32"
+    precision : {"float32", "bfloat16"}, default=%(default:precision)s
         Arithmetic of the training forward passes. ``"bfloat16"`` runs them
         under :func:`torch.autocast` (mixed precision: weights, gradients and
         optimiser state stay float32, the loss is computed in float32).
         Prediction always runs in float32. Use it on CUDA GPUs from the Ampere
         generation on and on CPUs with native bfloat16 instructions (AVX512-BF16
-        or AMX), where it trains the default CNN about 1.5x faster
-        (benchmarks/README.md). Without such hardware bfloat16 is emulated and
-        may well be slower than float32 (not measured here).
-    verbose : int, default=0
+        or AMX), where it trains faster (``benchmarks/README.md``). Without
+        such hardware bfloat16 is emulated and may well be slower than float32.
+    verbose : int, default=%(default:verbose)s
         Print a table of the training history per epoch when > 0.
     **kwargs
         Any other :class:`skorch.NeuralNetClassifier` argument (``module__*``,
         ``optimizer__*``, ``callbacks``, ``iterator_train__*``, ...)."""
 
-_COMMON_ATTRS_DOC = """
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
+_COMMON_ATTRS_DOC = """classes_ : ndarray of shape (n_classes,)
         Class labels seen in ``fit``, in the order of the ``predict_proba`` columns.
     n_features_in_ : int
         Size of the second axis of ``X`` (features, or bands of a frame).
@@ -125,104 +132,72 @@ _COMMON_ATTRS_DOC = """
         :func:`plot_learning_curves`."""
 
 
-def _fill_doc(cls, **defaults):
-    cls.__doc__ = cls.__doc__.replace(
-        "    {common_params}", _COMMON_PARAMS_DOC.strip("\n").format(**defaults)
-    ).replace("    {common_attrs}", _COMMON_ATTRS_DOC.strip("\n"))
-    return cls
+_fill_doc = Substitution(
+    net_params=_COMMON_PARAMS_DOC.strip("\n"), net_attributes=_COMMON_ATTRS_DOC.strip("\n")
+)
 
 
-class _BatchAccuracy(Callback):
-    """Record per epoch the accuracy summed over the training or validation batches.
+def _accuracy(net, X, y):
+    """Accuracy of the predictions skorch cached for the epoch's batches.
 
-    Training accuracy is measured on the augmented batches, in training mode.
+    :class:`skorch.callbacks.EpochScoring` replaces ``net.forward`` by the cached
+    outputs of the epoch (training: the augmented batches, in training mode), so
+    nothing is predicted again; ``y`` holds the batches' labels in the same order.
     """
-
-    def __init__(self, prefix="train"):
-        self.prefix = prefix
-
-    def on_epoch_end(self, net, **kwargs):
-        key = f"{self.prefix}_correct"
-        batches = net.history[-1, "batches"]
-        correct = sum(b.get(key, 0) for b in batches)
-        total = sum(b.get(f"{self.prefix}_batch_size", 0) for b in batches if key in b)
-        if total:
-            net.history.record(f"{self.prefix}_acc", correct / total)
+    y_pred = to_numpy(net.forward(X)).argmax(axis=1)
+    return float(np.mean(y_pred == y))
 
 
-class _LRSchedule(Callback):
-    """The net's ``lr_schedule``: one-cycle (or constant), stepped after every batch."""
+class _EpochLR(Callback):
+    """Record the learning rate at the start of every epoch as ``lr``.
 
-    def __init__(self, pct_start=0.3):
-        self.pct_start = pct_start
-
-    def on_train_begin(self, net, **kwargs):
-        self.scheduler_ = None
-        if net.lr_schedule != "onecycle":
-            return
-        steps = max(2, net.steps_per_epoch_ * net.max_epochs)
-        self.scheduler_ = torch.optim.lr_scheduler.OneCycleLR(
-            net.optimizer_, max_lr=net.lr, total_steps=steps, pct_start=self.pct_start
-        )
+    skorch's :class:`~skorch.callbacks.LRScheduler` records it per batch (its
+    ``event_name``), and only while it schedules; the history keeps one value per
+    epoch, for both ``lr_schedule`` values.
+    """
 
     def on_epoch_begin(self, net, **kwargs):
         net.history.record("lr", net.optimizer_.param_groups[0]["lr"])
 
-    def on_batch_end(self, net, training=False, **kwargs):
-        sched = self.scheduler_
-        if training and sched is not None and sched.last_epoch + 1 < sched.total_steps:
-            sched.step()
 
-    def on_train_end(self, net, **kwargs):
-        self.scheduler_ = None
+_DROPOUT = [Interval(Real, 0, 1, closed="left")]
+_NORMALIZE = [StrOptions({"utterance", "band", "clip"}), None]
+_POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
 
 
-class _GradientClipping(Callback):
-    """Clip the gradient's L2 norm to the net's ``clip_grad_norm`` (None: no clipping)."""
+class _OneCycleLR(LRScheduler):
+    """skorch's :class:`~skorch.callbacks.LRScheduler` running ``OneCycleLR`` per batch.
 
-    def on_grad_computed(self, net, named_parameters, **kwargs):
-        if net.clip_grad_norm is not None:
-            params = [p for _, p in named_parameters]
-            torch.nn.utils.clip_grad_norm_(params, max_norm=net.clip_grad_norm)
+    Two things skorch's callback does not do, and only these, are added:
 
-
-class _EarlyStopping(Callback):
-    """Stop when ``valid_loss`` has not improved for ``n_iter_no_change`` epochs.
-
-    Active only with the net's ``early_stopping=True`` and a validation split;
-    restores the weights of the best epoch at the end and records it as
-    ``best_epoch`` in the history.
+    - the schedule's peak (the net's ``lr``) and length (``steps_per_epoch_ *
+      max_epochs``, at least 2) are read from the net when training begins, since
+      the length depends on the training set, known only in ``fit``; every fit
+      (``warm_start`` too) starts a new cycle (``last_epoch=-1``);
+    - ``lr_scheduler_`` is not pickled: it holds the optimizer, which skorch
+      pickles apart (device-mapped), so a net trained on CUDA would otherwise not
+      unpickle on a CPU (skorch <= 1.4; fixed upstream in skorch PR #1150).
     """
 
-    def __init__(self, tol=1e-4):
-        self.tol = tol
+    def __init__(self):
+        super().__init__(torch.optim.lr_scheduler.OneCycleLR, step_every="batch", event_name=None)
 
     def on_train_begin(self, net, **kwargs):
-        self.active_ = bool(net.early_stopping)
-        self.best_loss_ = np.inf
-        self.best_epoch_ = None
-        self.best_state_ = None
-        self.misses_ = 0
+        self.max_lr = net.lr
+        self.total_steps = max(2, net.steps_per_epoch_ * net.max_epochs)
+        self.pct_start = 0.3
+        self.last_epoch = -1
+        super().on_train_begin(net, **kwargs)
 
-    def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1].get("valid_loss")
-        if not self.active_ or loss is None:
-            return
-        if loss < self.best_loss_ - self.tol:
-            self.best_loss_ = loss
-            self.best_epoch_ = net.history[-1, "epoch"]
-            self.best_state_ = copy.deepcopy(net.module_.state_dict())
-            self.misses_ = 0
-        else:
-            self.misses_ += 1
-        if self.misses_ >= net.n_iter_no_change:
-            raise KeyboardInterrupt  # skorch's way to end the fit loop
+    def __getstate__(self):
+        return {**self.__dict__, "lr_scheduler_": None}
 
-    def on_train_end(self, net, **kwargs):
-        if self.active_ and self.best_state_ is not None:
-            net.module_.load_state_dict(self.best_state_)
-            net.history.record("best_epoch", self.best_epoch_)
-        self.best_state_ = None
+
+def _no_partial_fit(net):
+    raise AttributeError(
+        f"{type(net).__name__} has no partial_fit: the one-cycle schedule and the "
+        "label encoding are set up by fit; call fit with a larger max_epochs instead."
+    )
 
 
 class _AudioNetClassifier(NeuralNetClassifier):
@@ -230,6 +205,24 @@ class _AudioNetClassifier(NeuralNetClassifier):
 
     _module_cls = None
     _frames = True  # whether the module takes (batch, n_bands, n_frames)
+
+    _parameter_constraints: dict = {
+        "augment": [StrOptions({"auto"}), callable, Options(bool, {False}), None],
+        "max_epochs": _POSITIVE_INT,
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "lr_schedule": [StrOptions({"onecycle", "constant"})],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": _POSITIVE_INT,
+        "random_state": ["random_state"],
+        "device": [str, torch.device, None],
+        "precision": [StrOptions({"float32", "bfloat16"})],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
@@ -282,18 +275,46 @@ class _AudioNetClassifier(NeuralNetClassifier):
 
     @property
     def _default_callbacks(self):
+        # skorch reads this list in get_params and set_params too, with any parameter
+        # values (sklearn's checks pass arrays and strings): no arithmetic and no
+        # truth test of a parameter here; the schedule reads its settings from the net
+        # when training begins.
         callbacks = [
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("train_acc", _BatchAccuracy("train")),
+            ("train_acc", EpochScoring(_accuracy, None, on_train=True, name="train_acc")),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
-            ("valid_acc", _BatchAccuracy("valid")),
-            ("lr_schedule", _LRSchedule()),
-            ("gradient_clipping", _GradientClipping()),
-            ("early_stopping", _EarlyStopping()),
+            ("valid_acc", EpochScoring(_accuracy, None, name="valid_acc")),
+            ("lr", _EpochLR()),
+            ("gradient_clipping", GradientNormClipping(gradient_clip_value=self.clip_grad_norm)),
         ]
+        if isinstance(self.lr_schedule, str) and self.lr_schedule == "onecycle":
+            callbacks.append(("lr_schedule", _OneCycleLR()))
+        if isinstance(self.early_stopping, bool | np.bool_) and self.early_stopping:
+            # threshold_mode="abs": an epoch counts as better when its validation loss
+            # is lower by 1e-4, whatever the loss's scale.
+            stop = EarlyStopping(
+                patience=self.n_iter_no_change,
+                threshold=1e-4,
+                threshold_mode="abs",
+                load_best=True,
+            )
+            callbacks.append(("early_stopping", stop))
         callbacks.append(("print_log", PrintLog()))
         return callbacks
+
+    def _validate_params(self):
+        """skorch's check of its argument names, then ``_parameter_constraints``.
+
+        skorch's ``NeuralNet._validate_params`` shadows scikit-learn's, which
+        ``_fit_context`` calls; both run here.
+        """
+        super()._validate_params()
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            self.get_params(deep=False),
+            caller_name=type(self).__name__,
+        )
 
     def _module_params(self):
         raise NotImplementedError
@@ -368,7 +389,6 @@ class _AudioNetClassifier(NeuralNetClassifier):
                 y_pred, yi[perm], X=Xi, training=True
             )
         loss.backward()
-        self.history.record_batch("train_correct", int((y_pred.argmax(1) == yi).sum()))
         return {"loss": loss, "y_pred": y_pred}
 
     def _infer_train(self, Xi, **fit_params):
@@ -380,26 +400,12 @@ class _AudioNetClassifier(NeuralNetClassifier):
         # The loss (and its softmax) in float32.
         return y_pred.float()
 
-    def validation_step(self, batch, **fit_params):
-        step = super().validation_step(batch, **fit_params)
-        yi = to_tensor(unpack_data(batch)[1], device=self.device)
-        self.history.record_batch("valid_correct", int((step["y_pred"].argmax(1) == yi).sum()))
-        return step
-
     # ------------------------------------------------------------------ helpers
     def _augmenter(self):
         if self.augment is None or self.augment is False:
             return None
-        if isinstance(self.augment, str):
-            if self.augment != "auto":
-                raise ValueError(
-                    f"augment must be 'auto', a FrameAugmenter or None, got {self.augment!r}."
-                )
+        if isinstance(self.augment, str):  # "auto", the only string _parameter_constraints allow
             return self._default_augmenter()
-        if not callable(self.augment):
-            raise ValueError(
-                f"augment must be 'auto', a FrameAugmenter or None, got {self.augment!r}."
-            )
         return self.augment
 
     def _default_augmenter(self):
@@ -415,24 +421,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
     def _seed(self):
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _validate_params_values(self):
-        for name in ("max_epochs", "batch_size", "n_iter_no_change"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-                if not (name == "batch_size" and value == -1):
-                    raise ValueError(f"{name} must be a positive int, got {value!r}.")
-        if not 0.0 < self.validation_fraction < 1.0:
-            raise ValueError(
-                f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}."
-            )
-        if self.precision not in ("float32", "bfloat16"):
-            raise ValueError(
-                f"precision must be 'float32' or 'bfloat16', got {self.precision!r}."
-            )
-        if self.lr_schedule not in ("onecycle", "constant"):
-            raise ValueError(
-                f"lr_schedule must be 'onecycle' or 'constant', got {self.lr_schedule!r}."
-            )
+    def _require_cuda_if_asked(self):
         device = torch.device(self.device) if self.device is not None else None
         if device is not None and device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(
@@ -506,6 +495,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
         return train, valid
 
     # ------------------------------------------------------------------ public API
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, groups=None, **fit_params):
         """Train the network from scratch.
 
@@ -536,7 +526,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
             fewer than 2 clips, if ``y`` is not a classification target, or if a
             parameter is invalid (including ``device="cuda"`` without CUDA).
         """
-        self._validate_params_values()
+        self._require_cuda_if_asked()
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -549,9 +539,10 @@ class _AudioNetClassifier(NeuralNetClassifier):
         self.n_classes_ = len(self.label_encoder_.classes_)
         seed = self._seed()
         self._split_indices_ = self._holdout(y_enc, groups, seed)
-        n_train = len(self._split_indices_[0])
-        bs = n_train if self.batch_size == -1 else self.batch_size
-        self.steps_per_epoch_ = max(1, n_train // bs if n_train % bs == 1 else -(-n_train // bs))
+        # Batches per epoch, as the training iterator will make them (the length of
+        # the one-cycle schedule is steps_per_epoch_ * max_epochs).
+        train_set = Subset(self.get_dataset(X, y_enc), self._split_indices_[0])
+        self.steps_per_epoch_ = max(1, len(self.get_iterator(train_set, training=True)))
         self._generator_ = torch.Generator().manual_seed(seed)
         cuda = torch.device(self.device or "cpu").type == "cuda"
         try:
@@ -559,20 +550,24 @@ class _AudioNetClassifier(NeuralNetClassifier):
                 torch.manual_seed(seed)
                 if not (self.warm_start and self.initialized_):
                     self.initialize()
+                else:  # the callbacks (early stopping, clipping) follow this fit's settings
+                    self.initialize_callbacks()
                 NeuralNet.partial_fit(self, X, y_enc, _routing_method="fit", **fit_params)
         finally:
             # Not needed after fit, and torch.Generator does not pickle.
             self._generator_ = None
             self._split_indices_ = None
+        if self.early_stopping:
+            self.history.record("best_epoch", dict(self.callbacks_)["early_stopping"].best_epoch_)
         return self
 
-    @property
-    def partial_fit(self):
-        """Not available: fit derives the schedule and the labels; refit instead."""
-        raise AttributeError(
-            f"{type(self).__name__} has no partial_fit: the one-cycle schedule and the "
-            "label encoding are set up by fit; call fit with a larger max_epochs instead."
-        )
+    @available_if(_no_partial_fit)
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Not available: fit derives the schedule and the labels; refit instead.
+
+        ``hasattr(net, "partial_fit")`` is False; the ``AttributeError`` says why.
+        """
+        return NeuralNet.partial_fit(self, X, y, classes=classes, **fit_params)  # pragma: no cover
 
     @property
     def classes_(self):
@@ -633,6 +628,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
         return tags
 
 
+@_fill_doc
 class FeedForwardClassifier(_AudioNetClassifier):
     """Multilayer perceptron (feed-forward network) on pooled features.
 
@@ -645,9 +641,11 @@ class FeedForwardClassifier(_AudioNetClassifier):
         Width of each hidden layer.
     dropout : float, default=0.3
         Dropout after each hidden layer.
-    {common_params}
+    %(net_params)s
 
-    {common_attrs}
+    Attributes
+    ----------
+    %(net_attributes)s
 
     Notes
     -----
@@ -668,6 +666,11 @@ class FeedForwardClassifier(_AudioNetClassifier):
 
     _module_cls = FeedForwardNet
     _frames = False
+    _parameter_constraints: dict = {
+        **_AudioNetClassifier._parameter_constraints,
+        "hidden_layer_sizes": ["array-like"],
+        "dropout": _DROPOUT,
+    }
 
     def __init__(
         self,
@@ -724,9 +727,8 @@ class FeedForwardClassifier(_AudioNetClassifier):
         return FrameAugmenter(gain_db=0.0, noise_std=0.1, mixup_alpha=0.2)
 
 
-_fill_doc(FeedForwardClassifier, max_epochs=60, lr=3e-3)
 
-
+@_fill_doc
 class CNNClassifier(_AudioNetClassifier):
     """2-D convolutional network on log-mel or MFCC frames.
 
@@ -739,11 +741,10 @@ class CNNClassifier(_AudioNetClassifier):
     ----------
     channels : tuple of int, default=(48, 96, 192)
         Output channels of each convolutional block. Width is what moved the
-        speaker-independent accuracy most after the per-clip normalisation:
-        leave one speaker out on FSDD, 16-32-64 gave 0.913, 32-64-128 0.937
-        and 48-96-192 0.942 (benchmarks/README.md), for about 1x, 2x and 4x
-        the training time. Narrower networks (e.g. ``(16, 32)``) train in
-        seconds for tests and demos.
+        speaker-independent accuracy most after the per-clip normalisation;
+        each doubling of the width roughly doubles the training time
+        (``benchmarks/README.md`` has the measurements). Narrower networks
+        (e.g. ``(16, 32)``) train in seconds for tests and demos.
     dropout : float, default=0.3
         Dropout before the classifier (half of it in the blocks).
     normalize : {"utterance", "band", "clip"} or None, default="clip"
@@ -751,11 +752,13 @@ class CNNClassifier(_AudioNetClassifier):
         :class:`~._modules.FrameNormalization`. ``"clip"`` (one mean and one
         standard deviation per clip) keeps the shape of the spectrum, which
         per-band mean removal (``"utterance"``) takes away along with the
-        channel; leave one speaker out on FSDD it was 0.908 against 0.888
-        (benchmarks/README.md).
-    {common_params}
+        channel; it scored higher leave one speaker out on FSDD
+        (``benchmarks/README.md``).
+    %(net_params)s
 
-    {common_attrs}
+    Attributes
+    ----------
+    %(net_attributes)s
 
     Notes
     -----
@@ -780,6 +783,12 @@ class CNNClassifier(_AudioNetClassifier):
     """
 
     _module_cls = SpectrogramCNN
+    _parameter_constraints: dict = {
+        **_AudioNetClassifier._parameter_constraints,
+        "channels": ["array-like"],
+        "dropout": _DROPOUT,
+        "normalize": _NORMALIZE,
+    }
 
     def __init__(
         self,
@@ -840,9 +849,8 @@ class CNNClassifier(_AudioNetClassifier):
         }
 
 
-_fill_doc(CNNClassifier, max_epochs=20, lr=3e-3)
 
-
+@_fill_doc
 class RNNClassifier(_AudioNetClassifier):
     """Recurrent network (bidirectional GRU or LSTM) over frames.
 
@@ -863,9 +871,11 @@ class RNNClassifier(_AudioNetClassifier):
         Dropout between recurrent layers and before the classifier.
     normalize : {"utterance", "band", "clip"} or None, default="utterance"
         Per-clip normalisation of the frames.
-    {common_params}
+    %(net_params)s
 
-    {common_attrs}
+    Attributes
+    ----------
+    %(net_attributes)s
 
     Examples
     --------
@@ -879,6 +889,15 @@ class RNNClassifier(_AudioNetClassifier):
     """
 
     _module_cls = RecurrentNet
+    _parameter_constraints: dict = {
+        **_AudioNetClassifier._parameter_constraints,
+        "cell": [StrOptions({"gru", "lstm"})],
+        "hidden_size": _POSITIVE_INT,
+        "num_layers": _POSITIVE_INT,
+        "bidirectional": ["boolean"],
+        "dropout": _DROPOUT,
+        "normalize": _NORMALIZE,
+    }
 
     def __init__(
         self,
@@ -944,9 +963,8 @@ class RNNClassifier(_AudioNetClassifier):
         }
 
 
-_fill_doc(RNNClassifier, max_epochs=30, lr=3e-3)
 
-
+@_fill_doc
 class ResNetClassifier(_AudioNetClassifier):
     """Small residual network on log-mel or MFCC frames.
 
@@ -964,21 +982,22 @@ class ResNetClassifier(_AudioNetClassifier):
         Dropout before the classifier.
     normalize : {"utterance", "band", "clip"} or None, default="clip"
         Per-clip normalisation of the frames, see
-        :class:`~._modules.FrameNormalization`. With ``"clip"`` and the channel
-        filter (the defaults) the ResNet scored 0.947 leave one
-        speaker out on FSDD, against 0.923 with ``"utterance"`` and the plain
-        augmentation, up on 5 of the 6 speakers (benchmarks/README.md).
-    {common_params}
+        :class:`~._modules.FrameNormalization`. ``"clip"`` with the channel
+        filter (the defaults) scored higher leave one speaker out on FSDD than
+        ``"utterance"`` with the plain augmentation (``benchmarks/README.md``).
+    %(net_params)s
 
-    {common_attrs}
+    Attributes
+    ----------
+    %(net_attributes)s
 
     Notes
     -----
     The default augmentation is the CNN's, ``FrameAugmenter(lowpass_db=24,
     tilt_db=6)``: a random channel filter on half of the clips, frequency
     warping, speed perturbation, time shift, gain and SpecAugment masks (see
-    :class:`CNNClassifier`). With its default size the ResNet costs about 3.5x
-    the default CNN to train.
+    :class:`CNNClassifier`). With its default size the ResNet costs several
+    times the default CNN to train (``benchmarks/README.md``).
 
     Examples
     --------
@@ -992,6 +1011,13 @@ class ResNetClassifier(_AudioNetClassifier):
     """
 
     _module_cls = ResNet
+    _parameter_constraints: dict = {
+        **_AudioNetClassifier._parameter_constraints,
+        "channels": ["array-like"],
+        "blocks": _POSITIVE_INT,
+        "dropout": _DROPOUT,
+        "normalize": _NORMALIZE,
+    }
 
     def __init__(
         self,
@@ -1054,5 +1080,3 @@ class ResNetClassifier(_AudioNetClassifier):
             "normalize": self.normalize,
         }
 
-
-_fill_doc(ResNetClassifier, max_epochs=30, lr=3e-3)

@@ -3,14 +3,17 @@
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
+from .._docstring import fill_doc
+
 __all__ = ["SeedEnsembleClassifier"]
 
 
+@fill_doc
 class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
     """Average the probabilities of copies of a network trained from different seeds.
 
@@ -29,9 +32,8 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         ``None`` means :class:`CNNClassifier()`.
     n_estimators : int, default=3
         Number of copies, >= 1.
-    random_state : int, RandomState instance or None, default=None
-        Draws the seed of each copy; an int makes the whole ensemble
-        reproducible.
+    %(random_state)s
+        Here it draws the seed of each copy.
 
     Attributes
     ----------
@@ -41,6 +43,11 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         The ``random_state`` each copy was fitted with.
     classes_ : ndarray of shape (n_classes,)
         Class labels, from the first copy.
+    n_features_in_ : int
+        Number of features seen in ``fit``, from the first copy.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen in ``fit``, from the first copy; defined only
+        when ``X`` had feature names that are all strings.
 
     See Also
     --------
@@ -48,11 +55,8 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    Measured on FSDD (``benchmarks/README.md``): three CNNs of 16-32-64
-    channels averaged reached 0.929 leave one speaker out (one of them: 0.917)
-    and 0.9967 on the official split (one: 0.9933). The gain shrinks as the
-    networks grow: two default CNNs (48-96-192) of different seeds reached
-    0.950, where they scored 0.942 and 0.947 alone.
+    Averaging helps most for small networks and less as they grow
+    (``benchmarks/README.md`` has the measurements on FSDD).
 
     Saving: the safe format of :func:`sklearn_audiodigit.save_model` stores the
     ensemble when it is the model itself or a pipeline step and wraps one of the
@@ -85,6 +89,7 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.n_estimators = n_estimators
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=False)  # the copies validate their own
     def fit(self, X, y, **fit_params):
         """Fit ``n_estimators`` copies of the estimator, each with its own seed.
 
@@ -110,7 +115,6 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
             If ``n_estimators`` is not a positive int, the estimator has no
             ``fit`` and ``predict_proba``, or it has no ``random_state`` parameter.
         """
-        self._validate_params()
         base = self._base()
         if "random_state" not in base.get_params(deep=False):
             raise ValueError(
@@ -130,6 +134,20 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
             if not np.array_equal(est.classes_, self.classes_):  # pragma: no cover - defensive
                 raise ValueError("the copies of the ensemble disagree on the classes.")
         return self
+
+    # Read from the first copy rather than stored, so that the fitted state stays
+    # estimators_, seeds_ and classes_ (what the safe model format stores).
+    @property
+    def n_features_in_(self):
+        """Number of features seen in ``fit``, from the first copy (int)."""
+        check_is_fitted(self, "estimators_")
+        return self.estimators_[0].n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        """Feature names seen in ``fit`` (only when ``X`` had string column names)."""
+        check_is_fitted(self, "estimators_")
+        return self.estimators_[0].feature_names_in_
 
     def _base(self):
         if self.estimator is None:

@@ -4,6 +4,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .._config import DEFAULT_SR
+from .._docstring import fill_doc
 from ._classifiers import CNNClassifier, FeedForwardClassifier, ResNetClassifier, RNNClassifier
 
 __all__ = ["make_nn_pipeline"]
@@ -27,6 +28,7 @@ _HOP = 160
 _TOP_DB = 45.0
 
 
+@fill_doc
 def make_nn_pipeline(name, *, sr=DEFAULT_SR, random_state=None, device="cpu", **net_params):
     """Build a raw waveforms -> features -> network pipeline with tuned defaults.
 
@@ -43,10 +45,10 @@ def make_nn_pipeline(name, *, sr=DEFAULT_SR, random_state=None, device="cpu", **
     ----------
     name : {"mlp", "cnn", "rnn", "resnet"}
         Network family.
-    sr : int, default=8000
-        Sampling rate of the waveforms, in Hz. The frame settings are in
-        samples, so a rate other than 8000 Hz scales them in time.
-    random_state : int, RandomState instance or None, default=None
+    %(sr)s
+        The frame settings are in samples, so a rate other than 8000 Hz scales
+        them in time.
+    %(random_state)s
         Passed to the network (weights, shuffling, augmentation).
     device : {"cpu", "cuda"}, default="cpu"
         Passed to the network.

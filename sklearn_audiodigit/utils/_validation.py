@@ -131,12 +131,8 @@ def is_ragged(X):
 
 
 def _int_scale(dtype):
-    """Scale factor that maps an integer PCM dtype onto [-1, 1)."""
-    if np.issubdtype(dtype, np.signedinteger):
-        return 1.0 / float(2 ** (8 * dtype.itemsize - 1))
-    if np.issubdtype(dtype, np.unsignedinteger):
-        return None  # handled with an offset, see _to_float
-    return 1.0
+    """Scale factor that maps a signed integer PCM dtype onto [-1, 1)."""
+    return 1.0 / float(2 ** (8 * dtype.itemsize - 1))
 
 
 def _to_float(x):
@@ -308,26 +304,50 @@ def validate_waveforms(estimator, X, *, reset, allow_ragged=True):
     return Xv
 
 
-def check_sr(sr, name="sr"):
+def check_sr(sr, name="sr", *, integer=False, allow_none=False):
     """Check a sampling rate and return it as a positive number of Hz.
+
+    The one check of a rate argument in the package: the file reader
+    (:func:`~sklearn_audiodigit.io.read_audio`) takes any positive rate, the
+    dataset loaders a whole number of Hz; both take ``None`` (the native rate).
 
     Parameters
     ----------
-    sr : int or float
+    sr : int, float or None
         Sampling rate in Hz.
     name : str, default="sr"
         Parameter name used in the error message.
+    integer : bool, default=False
+        Require a whole number of Hz (an int; ``bool`` is refused).
+    allow_none : bool, default=False
+        Accept ``None`` and return it unchanged.
 
     Returns
     -------
-    sr : int or float
-        The same rate.
+    sr : int, float or None
+        The same rate (an int when ``integer=True``).
 
     Raises
     ------
     ValueError
-        If ``sr`` is not a positive finite number.
+        (an :class:`~sklearn_audiodigit.exceptions.AudioValueError`) if ``sr`` is
+        not a positive finite number (a positive int with ``integer=True``), or
+        ``None`` without ``allow_none``.
+
+    Examples
+    --------
+    >>> from sklearn_audiodigit.utils._validation import check_sr
+    >>> check_sr(8000, integer=True)
+    8000
+    >>> check_sr(None, allow_none=True) is None
+    True
     """
-    if isinstance(sr, bool) or not isinstance(sr, numbers.Real) or not np.isfinite(sr) or sr <= 0:
-        raise AudioValueError(f"{name} must be a positive number of Hz, got {sr!r}")
-    return sr
+    if sr is None and allow_none:
+        return None
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(sr, bool) or not isinstance(sr, kind) or not np.isfinite(sr) or sr <= 0:
+        what = "a positive integer number of Hz" if integer else "a positive number of Hz"
+        raise AudioValueError(
+            f"{name} must be {what}{' or None' if allow_none else ''}, got {sr!r}"
+        )
+    return int(sr) if integer else sr
