@@ -44,6 +44,10 @@ from .exceptions import AudioDigitError, AudioValueError
 __all__ = ["main"]
 
 
+class _UsageError(Exception):
+    """A command-line usage error (exit status 2)."""
+
+
 def _add_data_options(p):
     g = p.add_argument_group("data")
     g.add_argument(

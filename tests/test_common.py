@@ -87,7 +87,7 @@ def _instances():
     for name, cls in sorted(ALL_ESTIMATORS.items()):
         if name in NOT_2D:
             continue
-        out.append(cls())
+        out.append(cls(**FAST.get(name, {})))
     return out
 
 

@@ -459,7 +459,14 @@ def test_package_import_stays_light_and_missing_extra_is_named():
         import sys
         import sklearn_audiodigit
         assert "torch" not in sys.modules and "skorch" not in sys.modules
-        sys.modules["torch"] = None  # as if PyTorch were not installed
+        # as if PyTorch were not installed: a finder that refuses torch (a None entry in
+        # sys.modules would break scipy's array-API probe, which getattr()s it)
+        class _NoTorch:
+            def find_spec(self, name, path=None, target=None):
+                if name == "torch" or name.startswith("torch."):
+                    raise ImportError(f"No module named {name!r}")
+
+        sys.meta_path.insert(0, _NoTorch())
         try:
             import sklearn_audiodigit.nn
         except ImportError as err:
