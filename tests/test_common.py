@@ -27,6 +27,8 @@ NOT_2D = {
     "SpeedPerturbedClassifier": "meta-estimator over an audio pipeline: it resamples each row "
     "as a clip and hands the inner model clips of new lengths, which no 2-D estimator of the "
     "checks accepts (tests/test_augmentation.py)",
+    "WaveformAugmenter": "has no fit: a BaseEstimator only for get_params/clone, whose "
+    "augment() draws training copies (tests/test_augmentation_transforms.py)",
 }
 
 # fast settings per class, used in place of the defaults

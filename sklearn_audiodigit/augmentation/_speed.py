@@ -1,4 +1,4 @@
-"""Waveform augmentation for any classifier on raw audio.
+"""Speed perturbation, spectral tilt and the augmenting meta-estimator.
 
 :class:`SpeedPerturbedClassifier` trains its inner model on perturbed copies of
 every clip and averages its predictions over speed-perturbed copies at prediction
@@ -15,12 +15,13 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._config import DEFAULT_SR
-from .utils._validation import check_waveforms, validate_waveforms
+from .._config import DEFAULT_SR
+from ..utils._validation import check_waveforms, validate_waveforms
 
 __all__ = ["speed_perturb", "spectral_tilt", "SpeedPerturbedClassifier"]
 
@@ -155,9 +156,11 @@ def _fit_temperature(scores, y_index):
 class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Fit on perturbed copies of the clips; average decisions over speed-perturbed copies.
 
-    Training: the inner classifier is fitted on ``len(factors) + len(tilts)``
-    copies of every clip: one per speed factor (:func:`speed_perturb`) and one per
-    tilt coefficient (:func:`spectral_tilt`, at the original speed).
+    Training: the inner classifier is fitted on ``len(factors) + len(tilts) +
+    n_augment`` copies of every clip: one per speed factor (:func:`speed_perturb`),
+    one per tilt coefficient (:func:`spectral_tilt`, at the original speed) and,
+    with an ``augmenter``, ``n_augment`` random copies drawn by its ``augment``
+    (e.g. a :class:`WaveformAugmenter`: other voices and channels).
 
     Prediction (with ``test_time=True``): the inner classifier scores one copy per
     speed factor (tilts are for training only) and the scores are averaged:
@@ -188,6 +191,14 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         :func:`spectral_tilt`, at the original speed; never used at prediction
         time. ``(-0.7, 0.7)`` adds a copy 15 dB darker and one 15 dB brighter at
         the Nyquist frequency than at 0 Hz.
+    augmenter : object with an ``augment(X)`` method, or None, default=None
+        Source of random training copies, such as :class:`WaveformAugmenter`;
+        never used at prediction time. Copy ``k`` is drawn by a clone whose
+        ``random_state`` is seeded from the augmenter's own, so a seeded
+        augmenter gives the same copies at every fit.
+    n_augment : int, default=1
+        Number of random copies of every clip drawn by ``augmenter`` (unused
+        without one).
     sr : int, default=8000
         Sampling rate of the waveforms, in Hz.
     test_time : bool, default=True
@@ -205,8 +216,8 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     Attributes
     ----------
     estimator_ : estimator
-        The inner classifier fitted on ``len(factors) + len(tilts)`` copies of the
-        data.
+        The inner classifier fitted on ``len(factors) + len(tilts) + n_augment``
+        copies of the data (``n_augment`` only with an ``augmenter``).
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     temperature_ : float
@@ -227,6 +238,8 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         "estimator": [HasMethods(["fit", "predict"])],
         "factors": [tuple, list],
         "tilts": [tuple, list],
+        "augmenter": [HasMethods(["augment"]), None],
+        "n_augment": [Interval(numbers.Integral, 0, None, closed="left")],
         "sr": [Interval(numbers.Real, 0, None, closed="neither")],
         "test_time": ["boolean"],
         "calibration": [StrOptions({"temperature"}), None],
@@ -239,6 +252,8 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         *,
         factors=(0.9, 1.0, 1.1),
         tilts=(),
+        augmenter=None,
+        n_augment=1,
         sr=DEFAULT_SR,
         test_time=True,
         calibration=None,
@@ -247,10 +262,17 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         self.estimator = estimator
         self.factors = factors
         self.tilts = tilts
+        self.augmenter = augmenter
+        self.n_augment = n_augment
         self.sr = sr
         self.test_time = test_time
         self.calibration = calibration
         self.cv = cv
+
+    def __setstate__(self, state):
+        # files of releases before augmenter/n_augment existed load with their defaults
+        state = {"augmenter": None, "n_augment": 1, **state}
+        super().__setstate__(state)
 
     def _check_factors(self):
         try:
@@ -271,9 +293,17 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         return tilts
 
     def _train_copies(self, X):
-        return [speed_perturb(X, f, sr=self.sr) for f in self._check_factors()] + [
+        copies = [speed_perturb(X, f, sr=self.sr) for f in self._check_factors()] + [
             spectral_tilt(X, t) for t in self._check_tilts()
         ]
+        if self.augmenter is not None and self.n_augment:
+            seeds = check_random_state(getattr(self.augmenter, "random_state", None))
+            for _ in range(self.n_augment):
+                augmenter = clone(self.augmenter)
+                if "random_state" in augmenter.get_params():
+                    augmenter.set_params(random_state=seeds.randint(np.iinfo(np.int32).max))
+                copies.append(augmenter.augment(X))
+        return copies
 
     def fit(self, X, y, **fit_params):
         """Fit the inner classifier on every perturbed copy of ``X``.
