@@ -1,0 +1,223 @@
+"""Accuracy on the development benchmark of unseen voices and channels, next to FSDD LOSO.
+
+Build the benchmark first (``benchmarks/build_devset.py --out DIR``), then, from the
+repository root::
+
+    python benchmarks/bench_devset.py --devset DIR --models svc cnn [--cache CACHE]
+
+Protocol (both parts speaker-grouped; no model ever hears a test voice):
+
+- **Real voices through other channels** (the headline): for each of FSDD's six
+  speakers, the model is trained on the other five speakers' 2,500 clean clips
+  and scores that speaker's 100 benchmark clips in every channel condition; the
+  same fold also scores all 500 clean clips of the held-out speaker, which is
+  FSDD leave-one-speaker-out (LOSO). Accuracy per condition pools the six folds
+  (600 clips); "channels" is the mean over the 17 conditions other than
+  ``clean``, "worst" the lowest of them.
+- **Synthetic voices** (reported apart: they rank models differently from people,
+  see docs): one model trained on all 3,000 FSDD clips scores every TTS clip;
+  accuracy per voice and over all of them.
+
+Models are the names of :data:`sklearn_audiodigit.pipelines.MODELS` (built by
+``make_model(name, random_state=0)``) or the candidates of ``CANDIDATES`` below.
+Networks train with ``torch.set_num_threads(1)``. With ``--cache``, each fold's
+predictions are kept in ``CACHE/<model>/<fold>.npz`` and reused, so an
+interrupted run resumes. ``--json FILE`` writes every figure.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from devset import load_devset  # noqa: E402
+
+from sklearn_audiodigit.datasets import fetch_fsdd  # noqa: E402
+from sklearn_audiodigit.pipelines import MODELS, make_model  # noqa: E402
+
+
+def _svc_with(**feature_params):
+    """The default svc with other MFCC extractor parameters."""
+
+    def build():
+        model = make_model("svc", random_state=0)
+        return model.set_params(
+            **{f"estimator__features__{k}": v for k, v in feature_params.items()}
+        )
+
+    return build
+
+
+def _svc_augmented(n_augment=1, **augmenter_params):
+    """The default svc with ``n_augment`` WaveformAugmenter copies of every clip."""
+
+    def build():
+        from sklearn_audiodigit.augmentation import WaveformAugmenter
+
+        model = make_model("svc", random_state=0)
+        return model.set_params(
+            augmenter=WaveformAugmenter(random_state=0, **augmenter_params),
+            n_augment=n_augment,
+        )
+
+    return build
+
+
+# Candidates of the retuning (issue 16): name -> builder of an unfitted model.
+CANDIDATES = {
+    "svc-cmn": _svc_with(normalize="mean"),
+    "svc-cmvn": _svc_with(normalize="meanvar"),
+    "svc-pcen": _svc_with(compression="pcen"),
+    "svc-aug1": _svc_augmented(1),
+    "svc-aug2": _svc_augmented(2),
+    "svc-cmn-aug2": lambda: _svc_augmented(2)().set_params(estimator__features__normalize="mean"),
+}
+
+
+def _build(name):
+    if name in CANDIDATES:
+        return CANDIDATES[name]()
+    return make_model(name, random_state=0)
+
+
+def _fold(name, train, test_sets, cache):
+    """Fit ``name`` on ``train`` (X, y); predictions on each of ``test_sets``."""
+    if cache is not None and cache.is_file():
+        with np.load(cache, allow_pickle=False) as f:
+            return {k: f[k] for k in f.files}, None
+    t0 = time.perf_counter()
+    model = _build(name).fit(*train)
+    fit_s = time.perf_counter() - t0
+    preds = {k: np.asarray(model.predict(X)) for k, X in test_sets.items()}
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, **preds)
+    return preds, fit_s
+
+
+def evaluate(name, fsdd, bench, cache_dir=None):
+    """Every figure of one model: LOSO, channel conditions, synthetic voices."""
+    ch = bench.part == "channels"
+    tts = bench.part == "tts"
+    speakers = sorted(set(fsdd.speaker))
+    loso, cond_hits, cond_spk = {}, {}, {}
+    fit_times = []
+    for spk in speakers:
+        train = fsdd.speaker != spk
+        test_ch = ch & (bench.speaker == spk)
+        cache = None if cache_dir is None else cache_dir / name / f"loso-{spk}.npz"
+        preds, fit_s = _fold(
+            name,
+            (fsdd.data[train], fsdd.target[train]),
+            {"loso": fsdd.data[~train], "channels": bench.data[test_ch]},
+            cache,
+        )
+        if fit_s is not None:
+            fit_times.append(fit_s)
+        loso[spk] = float(np.mean(preds["loso"] == fsdd.target[~train]))
+        hits = preds["channels"] == bench.target[test_ch]
+        for c in np.unique(bench.condition[test_ch]):
+            sel = bench.condition[test_ch] == c
+            cond_hits.setdefault(c, []).append(hits[sel])
+            cond_spk.setdefault(c, {})[spk] = float(hits[sel].mean())
+        print(
+            f"  {name} fold {spk}: LOSO {loso[spk]:.3f}"
+            + (f" (fit {fit_s:.0f} s)" if fit_s else " (cached)"),
+            flush=True,
+        )
+    conditions = {c: float(np.concatenate(h).mean()) for c, h in cond_hits.items()}
+    channel_only = {c: a for c, a in conditions.items() if c != "clean"}
+    voices = {}
+    if tts.any():
+        cache = None if cache_dir is None else cache_dir / name / "all-fsdd.npz"
+        preds, _ = _fold(name, (fsdd.data, fsdd.target), {"tts": bench.data[tts]}, cache)
+        hits = preds["tts"] == bench.target[tts]
+        voices = {
+            v: float(hits[bench.speaker[tts] == v].mean()) for v in np.unique(bench.speaker[tts])
+        }
+        tts_acc = float(hits.mean())
+    else:
+        tts_acc = None
+    return {
+        "loso": float(np.mean(list(loso.values()))),
+        "loso_per_speaker": loso,
+        "channels": float(np.mean(list(channel_only.values()))),
+        "channels_worst": min(channel_only, key=channel_only.get),
+        "conditions": conditions,
+        "conditions_per_speaker": cond_spk,
+        "tts": tts_acc,
+        "voices": voices,
+        "fit_seconds": fit_times,
+    }
+
+
+def _table(results, key, rows, title):
+    names = list(results)
+    width = max(len(r) for r in rows) + 2
+    print(f"\n{title}")
+    print(" " * width + "".join(f"{n:>14}" for n in names))
+    for r in rows:
+        cells = []
+        for n in names:
+            v = results[n][key].get(r)
+            cells.append(f"{v:14.3f}" if v is not None else f"{'-':>14}")
+        print(f"{r:<{width}}" + "".join(cells))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--devset", required=True, type=Path)
+    parser.add_argument(
+        "--models", nargs="+", default=["svc"], help=f"from {', '.join(MODELS + tuple(CANDIDATES))}"
+    )
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--no-tts", action="store_true", help="skip the synthetic voices")
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.models if m not in MODELS and m not in CANDIDATES]
+    if unknown:
+        parser.error(f"unknown models {unknown}")
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+    fsdd = fetch_fsdd(data_home=args.data_home, download_if_missing=False)
+    parts = ("channels",) if args.no_tts else ("channels", "tts")
+    bench = load_devset(args.devset, parts=parts)
+    results = {}
+    for name in args.models:
+        t0 = time.perf_counter()
+        results[name] = evaluate(name, fsdd, bench, args.cache)
+        print(f"{name}: {time.perf_counter() - t0:.0f} s", flush=True)
+    conditions = sorted(results[args.models[0]]["conditions"], key=lambda c: (c != "clean", c))
+    print("\nHeadline (real voices, unseen channel; mean of the 17 channel conditions)")
+    for n, r in results.items():
+        worst = r["channels_worst"]
+        print(
+            f"  {n:<14} channels {r['channels']:.3f}  worst {worst} "
+            f"{r['conditions'][worst]:.3f}  | FSDD LOSO {r['loso']:.3f}"
+            + (f"  | synthetic voices {r['tts']:.3f}" if r["tts"] is not None else "")
+        )
+    _table(results, "conditions", conditions, "Accuracy per condition (6 held-out speakers)")
+    if not args.no_tts:
+        voices = sorted(results[args.models[0]]["voices"])
+        _table(results, "voices", voices, "Synthetic voices (trained on all of FSDD), apart")
+    _table(results, "loso_per_speaker", sorted(set(fsdd.speaker)), "FSDD LOSO per speaker")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    sys.exit(main())
