@@ -95,6 +95,16 @@ _SHARED = {
         the word lasts, which tells digits apart ("seven" is long, "eight" short;
         ``benchmarks/README.md`` has the measurement). Not allowed with
         ``output="frames"``.""",
+    "compression": """compression : {"db", "pcen"}, default=%(default:compression)s
+        How the mel energies are compressed. ``"db"``: ``power_to_db`` with the
+        ``top_db`` floor. ``"pcen"``: per-channel energy normalisation (Wang et
+        al., "Trainable frontend for robust and far-field keyword spotting",
+        ICASSP 2017) with :func:`librosa.pcen`'s defaults (gain 0.98, bias 2,
+        power 0.5, time constant 0.4 s) on the power scaled to the int32 range
+        as librosa advises: each band is divided by its own smoothed recent
+        energy, which removes a fixed channel gain and slow level changes;
+        ``top_db`` is then unused. The smoother is causal and starts at each
+        clip's first frame, so a clip's values do not depend on the batch.""",
 }
 
 _DEFAULT = re.compile(r"%\(default:(\w+)\)s")

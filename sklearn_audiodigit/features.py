@@ -360,6 +360,7 @@ class LogMelExtractor(_SpectralExtractor):
     %(fmin)s
     %(fmax)s
     %(top_db)s
+    %(compression)s
     %(deltas)s
     %(delta_width)s
     %(normalize)s
@@ -396,6 +397,7 @@ class LogMelExtractor(_SpectralExtractor):
         "fmin": [Interval(numbers.Real, 0, None, closed="left")],
         "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "top_db": [Interval(numbers.Real, 0, None, closed="left"), None],
+        "compression": [StrOptions({"db", "pcen"})],
     }
 
     def __init__(
@@ -408,6 +410,7 @@ class LogMelExtractor(_SpectralExtractor):
         fmin=0.0,
         fmax=None,
         top_db=80.0,
+        compression="db",
         deltas=0,
         delta_width=9,
         normalize=None,
@@ -424,6 +427,7 @@ class LogMelExtractor(_SpectralExtractor):
         self.fmin = fmin
         self.fmax = fmax
         self.top_db = top_db
+        self.compression = compression
         self.deltas = deltas
         self.delta_width = delta_width
         self.normalize = normalize
@@ -444,6 +448,13 @@ class LogMelExtractor(_SpectralExtractor):
         return _spectral.mel_basis(self.sr, self.n_fft, self.n_mels, self.fmin, fmax)
 
     def _mel_db(self, M, valid):
+        if self.compression == "pcen":
+            import librosa
+
+            # time is axis 1 of (n, n_frames, n_mels); the filter runs per clip and band
+            return librosa.pcen(
+                M * np.float32(2**31), sr=self.sr, hop_length=self.hop_length, axis=1
+            ).astype(np.float32)
         return _spectral.power_to_db(M, valid, self.top_db)
 
     def _static_features(self, P, valid):
@@ -472,6 +483,7 @@ class MFCCExtractor(LogMelExtractor):
     %(fmin)s
     %(fmax)s
     %(top_db)s
+    %(compression)s
     %(deltas)s
     %(delta_width)s
     %(normalize)s
@@ -520,6 +532,7 @@ class MFCCExtractor(LogMelExtractor):
         fmin=0.0,
         fmax=None,
         top_db=80.0,
+        compression="db",
         deltas=0,
         delta_width=9,
         normalize=None,
@@ -537,6 +550,7 @@ class MFCCExtractor(LogMelExtractor):
             fmin=fmin,
             fmax=fmax,
             top_db=top_db,
+            compression=compression,
             deltas=deltas,
             delta_width=delta_width,
             normalize=normalize,

@@ -514,3 +514,34 @@ def test_chroma_of_a_tone_is_its_pitch_class(tone):
     X = np.stack([tone(440.0, duration=1.0), tone(659.26, duration=1.0)])
     out = ChromaExtractor(stats=("mean",)).fit_transform(X)
     assert list(out.argmax(axis=1)) == [9, 4]
+
+
+def test_pcen_equals_librosa_per_clip_and_batch(fsdd_clips):
+    est = LogMelExtractor(output="frames", compression="pcen")
+    for x in fsdd_clips[:3]:
+        out = est.fit_transform(x[None])[0]
+        S = librosa.feature.melspectrogram(y=x, sr=SR, n_fft=256, hop_length=80, n_mels=40)
+        ref = librosa.pcen(S * 2**31, sr=SR, hop_length=80)
+        np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)
+    # ragged batch: each clip as alone (the smoother is causal, padding comes after)
+    stats = MFCCExtractor(compression="pcen", output="grid").fit_transform(fsdd_clips)
+    for i, x in enumerate(fsdd_clips):
+        alone = MFCCExtractor(compression="pcen", output="grid").fit_transform([x])[0]
+        np.testing.assert_allclose(stats[i], alone, rtol=1e-5, atol=1e-4)
+
+
+def test_pcen_and_cmn_remove_a_channel_gain_that_db_keeps(fsdd_clips):
+    x = fsdd_clips[4]
+    quiet = (x * 0.05).astype(np.float32)  # a microphone 26 dB less sensitive
+
+    def change(**params):
+        est = LogMelExtractor(output="frames", top_db=None, **params)
+        a, b = est.fit_transform(x[None])[0], est.fit_transform(quiet[None])[0]
+        return np.abs(a - b).mean() / (np.abs(a).mean() + 1e-12)
+
+    db = change()  # every band shifts by 26 dB
+    # PCEN divides by the band's own smoothed energy (to the power 0.98): most of it goes
+    assert db > 0.2 and change(compression="pcen") < db / 2
+    assert change(normalize="mean") < 1e-3
+    with pytest.raises(ValueError, match="compression"):
+        LogMelExtractor(compression="log").fit([x])
