@@ -20,7 +20,9 @@ Protocol (both parts speaker-grouped; no model ever hears a test voice):
 
 Models are the names of :data:`sklearn_audiodigit.pipelines.MODELS` (built by
 ``make_model(name, random_state=0)``) or the candidates of ``CANDIDATES`` below.
-Networks train with ``torch.set_num_threads(1)``. With ``--cache``, each fold's
+Networks train with ``torch.set_num_threads(1)``. The svc models are fitted
+without their temperature calibration (``calibration=None``): their predictions
+are the argmax of the averaged decision values either way. With ``--cache``, each fold's
 predictions are kept in ``CACHE/<model>/<fold>.npz`` and reused, so an
 interrupted run resumes. ``--json FILE`` writes every figure.
 """
@@ -38,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from devset import load_devset  # noqa: E402
 
+from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier  # noqa: E402
 from sklearn_audiodigit.datasets import fetch_fsdd  # noqa: E402
 from sklearn_audiodigit.pipelines import MODELS, make_model  # noqa: E402
 
@@ -81,9 +84,12 @@ CANDIDATES = {
 
 
 def _build(name):
-    if name in CANDIDATES:
-        return CANDIDATES[name]()
-    return make_model(name, random_state=0)
+    model = CANDIDATES[name]() if name in CANDIDATES else make_model(name, random_state=0)
+    if isinstance(model, SpeedPerturbedClassifier):
+        # predict is the argmax of the averaged decision values, which one temperature
+        # does not change: skip the three calibration fits (same predictions, 4x faster)
+        model.set_params(calibration=None)
+    return model
 
 
 def _fold(name, train, test_sets, cache):
