@@ -302,3 +302,18 @@ def test_state_of_an_earlier_release_loads_with_the_defaults(fsdd_sample):
     assert old.augmenter is None and old.n_augment == 1
     np.testing.assert_array_equal(old.predict(X), clf.predict(X))
     assert old.get_params()["augmenter"] is None
+
+
+def test_a_network_trains_on_augmented_copies(fsdd_sample):
+    pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    from sklearn_audiodigit.nn import make_nn_pipeline
+
+    X, y = fsdd_sample.data[::5], fsdd_sample.target[::5]
+    net = make_nn_pipeline("mlp", random_state=0, max_epochs=2)
+    aug = WaveformAugmenter(rt60_range=None, p=0.5, random_state=0)
+    clf = SpeedPerturbedClassifier(
+        net, factors=(1.0,), augmenter=aug, n_augment=1, test_time=False
+    ).fit(X, y)
+    assert clf.predict_proba(X[:7]).shape == (7, 10)
+    assert len(clf.estimator_[-1].history) == 2
