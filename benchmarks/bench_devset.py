@@ -79,6 +79,7 @@ CANDIDATES = {
     "svc-pcen": _svc_with(compression="pcen"),
     "svc-aug1": _svc_augmented(1),
     "svc-aug2": _svc_augmented(2),
+    "svc-aug1-novtlp": _svc_augmented(1, vtlp_range=None),
     "svc-cmn-aug2": lambda: _svc_augmented(2)().set_params(estimator__features__normalize="mean"),
 }
 

@@ -5,7 +5,7 @@ from sklearn.utils import check_random_state
 
 from .._config import DEFAULT_SR
 from ..utils._validation import check_sr, check_waveforms
-from ._common import apply_per_clip, check_number, check_range, fit_peak
+from ._common import apply_per_clip, check_number, check_range, fill_doc, fit_peak
 
 __all__ = [
     "room_impulse_response",
@@ -121,6 +121,7 @@ def convolve_rir(X, rir, *, tail=None):
     return apply_per_clip(X, conv)
 
 
+@fill_doc
 def reverberate(X, rt60, *, sr=DEFAULT_SR, random_state=None):
     """Play every clip in one random room (pyroomacoustics' image-source model).
 
@@ -131,13 +132,11 @@ def reverberate(X, rt60, *, sr=DEFAULT_SR, random_state=None):
 
     Parameters
     ----------
-    X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
-        Waveforms at ``sr`` Hz.
+    %(X)s
     rt60 : float
         Reverberation time of the room, in seconds, in [0.05, 2]: 0.2-0.4 s for
         a furnished living room, 0.6-1 s for a classroom or an office with hard walls.
-    sr : int, default=8000
-        Sampling rate of ``X``, in Hz.
+    %(sr)s
     random_state : int, RandomState instance or None, default=None
         Draws the room and the positions.
 
@@ -176,6 +175,7 @@ def _noise(kind, n, sr, rng, noise, n_talkers, hum_hz):
     return out
 
 
+@fill_doc
 def add_noise(
     X,
     snr_db,
@@ -195,8 +195,7 @@ def add_noise(
 
     Parameters
     ----------
-    X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
-        Waveforms at ``sr`` Hz.
+    %(X)s
     snr_db : float or tuple of (float, float)
         Signal-to-noise ratio in dB, in [-20, 100]; a ``(low, high)`` pair draws
         one ratio per clip, uniformly.
@@ -219,8 +218,7 @@ def add_noise(
 
     Returns
     -------
-    X_new : ndarray of shape (n_clips,), dtype object
-        One float32 1-D array per clip, of the clip's length.
+    %(X_same)s
 
     Raises
     ------
@@ -255,6 +253,7 @@ def add_noise(
     return apply_per_clip(X, noisy)
 
 
+@fill_doc
 def band_limit(X, *, sr=DEFAULT_SR, low_hz=300.0, high_hz=3400.0, order=4):
     """Keep a frequency band: a Butterworth band-pass, high-pass or low-pass filter.
 
@@ -263,10 +262,8 @@ def band_limit(X, *, sr=DEFAULT_SR, low_hz=300.0, high_hz=3400.0, order=4):
 
     Parameters
     ----------
-    X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
-        Waveforms at ``sr`` Hz.
-    sr : int, default=8000
-        Sampling rate of ``X``, in Hz.
+    %(X)s
+    %(sr)s
     low_hz : float or None, default=300.0
         Lower edge (-3 dB), in Hz; None keeps the low frequencies (a low-pass).
     high_hz : float or None, default=3400.0
@@ -277,8 +274,7 @@ def band_limit(X, *, sr=DEFAULT_SR, low_hz=300.0, high_hz=3400.0, order=4):
 
     Returns
     -------
-    X_new : ndarray of shape (n_clips,), dtype object
-        One float32 1-D array per clip, of the clip's length.
+    %(X_same)s
 
     Raises
     ------
@@ -308,6 +304,7 @@ def band_limit(X, *, sr=DEFAULT_SR, low_hz=300.0, high_hz=3400.0, order=4):
     return apply_per_clip(X, lambda i, x: sosfilt(sos, x.astype(np.float64)))
 
 
+@fill_doc
 def random_eq(X, *, sr=DEFAULT_SR, max_gain_db=6.0, n_bands=6, random_state=None):
     """Filter every clip with a random smooth equaliser (another microphone).
 
@@ -318,10 +315,8 @@ def random_eq(X, *, sr=DEFAULT_SR, max_gain_db=6.0, n_bands=6, random_state=None
 
     Parameters
     ----------
-    X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
-        Waveforms at ``sr`` Hz.
-    sr : int, default=8000
-        Sampling rate of ``X``, in Hz.
+    %(X)s
+    %(sr)s
     max_gain_db : float, default=6.0
         Largest boost or cut, in dB, in [0, 40].
     n_bands : int, default=6
@@ -331,8 +326,7 @@ def random_eq(X, *, sr=DEFAULT_SR, max_gain_db=6.0, n_bands=6, random_state=None
 
     Returns
     -------
-    X_new : ndarray of shape (n_clips,), dtype object
-        One float32 1-D array per clip, of the clip's length.
+    %(X_same)s
 
     Raises
     ------
@@ -361,6 +355,7 @@ def random_eq(X, *, sr=DEFAULT_SR, max_gain_db=6.0, n_bands=6, random_state=None
     return apply_per_clip(X, eq)
 
 
+@fill_doc
 def hard_clip(X, ratio):
     """Clip every clip at ``ratio`` times its own peak (an overdriven input).
 
@@ -374,8 +369,7 @@ def hard_clip(X, ratio):
 
     Returns
     -------
-    X_new : ndarray of shape (n_clips,), dtype object
-        One float32 1-D array per clip, of the clip's length.
+    %(X_same)s
 
     Raises
     ------
@@ -397,6 +391,7 @@ def hard_clip(X, ratio):
     return apply_per_clip(X, clip)
 
 
+@fill_doc
 def resample_through(X, through_sr, *, sr=DEFAULT_SR, res_type="soxr_hq"):
     """Resample every clip to ``through_sr`` and back to ``sr``.
 
@@ -406,20 +401,17 @@ def resample_through(X, through_sr, *, sr=DEFAULT_SR, res_type="soxr_hq"):
 
     Parameters
     ----------
-    X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
-        Waveforms at ``sr`` Hz.
+    %(X)s
     through_sr : int
         The intermediate rate, in Hz.
-    sr : int, default=8000
-        Sampling rate of ``X``, in Hz.
+    %(sr)s
     res_type : {"soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "polyphase", "fft", \
 "linear"}, default="soxr_hq"
         Resampler of :func:`librosa.resample`, both ways.
 
     Returns
     -------
-    X_new : ndarray of shape (n_clips,), dtype object
-        One float32 1-D array per clip, of the clip's length.
+    %(X_same)s
 
     Raises
     ------

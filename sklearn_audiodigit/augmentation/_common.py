@@ -6,6 +6,23 @@ import numpy as np
 
 from ..utils._validation import check_waveforms
 
+# parameter and return descriptions shared by the transforms' docstrings
+_DOCS = {
+    "X": """X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
+        Waveforms at ``sr`` Hz.""",
+    "sr": """sr : int, default=8000
+        Sampling rate of ``X``, in Hz.""",
+    "X_same": """X_new : ndarray of shape (n_clips,), dtype object
+        One float32 1-D array per clip, of the clip's length.""",
+}
+
+
+def fill_doc(func):
+    """Replace ``%(X)s``, ``%(sr)s`` and ``%(X_same)s`` in ``func.__doc__``."""
+    for key, text in _DOCS.items():
+        func.__doc__ = func.__doc__.replace(f"%({key})s", text)
+    return func
+
 
 def apply_per_clip(X, func):
     """``func(i, clip)`` for every validated clip, as an object array of float32 clips."""

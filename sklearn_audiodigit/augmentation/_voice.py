@@ -4,7 +4,7 @@ import numpy as np
 
 from .._config import DEFAULT_SR
 from ..utils._validation import check_sr
-from ._common import apply_per_clip, check_number, frame_size
+from ._common import apply_per_clip, check_number, fill_doc, frame_size
 
 __all__ = ["vtlp", "pitch_shift"]
 
@@ -16,6 +16,7 @@ def _warp(freqs, alpha, f_hi, nyquist):
     return np.where(freqs <= boundary, freqs * alpha, upper)
 
 
+@fill_doc
 def vtlp(X, alpha, *, sr=DEFAULT_SR, f_hi=None):
     """Vocal tract length perturbation: warp every clip's frequency axis by ``alpha``.
 
@@ -32,22 +33,19 @@ def vtlp(X, alpha, *, sr=DEFAULT_SR, f_hi=None):
 
     Parameters
     ----------
-    X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
-        Waveforms at ``sr`` Hz.
+    %(X)s
     alpha : float
         Warp factor in [0.5, 2]; Jaitly and Hinton draw it in [0.9, 1.1], and
         [0.8, 1.25] covers adult women and children from men's recordings. 1 returns
         the clips unchanged.
-    sr : int, default=8000
-        Sampling rate of ``X``, in Hz.
+    %(sr)s
     f_hi : float or None, default=None
         Boundary frequency of the warp, in Hz, below the Nyquist frequency; None
         takes 0.6 times the Nyquist frequency (the paper's 4,800 Hz at 16 kHz).
 
     Returns
     -------
-    X_new : ndarray of shape (n_clips,), dtype object
-        One float32 1-D array per clip, of the clip's length.
+    %(X_same)s
 
     Raises
     ------
@@ -110,6 +108,7 @@ def vtlp(X, alpha, *, sr=DEFAULT_SR, f_hi=None):
     return apply_per_clip(X, warp_clip)
 
 
+@fill_doc
 def pitch_shift(X, n_steps, *, sr=DEFAULT_SR):
     """Shift every clip's pitch by ``n_steps`` semitones, keeping its duration.
 
@@ -120,17 +119,14 @@ def pitch_shift(X, n_steps, *, sr=DEFAULT_SR):
 
     Parameters
     ----------
-    X : array-like of shape (n_clips, n_samples), or sequence of 1-D arrays
-        Waveforms at ``sr`` Hz.
+    %(X)s
     n_steps : float
         Semitones, in [-12, 12]; positive is higher. 0 returns the clips unchanged.
-    sr : int, default=8000
-        Sampling rate of ``X``, in Hz.
+    %(sr)s
 
     Returns
     -------
-    X_new : ndarray of shape (n_clips,), dtype object
-        One float32 1-D array per clip, of the clip's length.
+    %(X_same)s
 
     Raises
     ------
