@@ -177,6 +177,47 @@ def _table(results, key, rows, title):
         print(f"{r:<{width}}" + "".join(cells))
 
 
+def _markdown(results, conditions, voices, speakers):
+    """The tables of the report as Markdown (for benchmarks/README.md)."""
+    names = list(results)
+    head = "| | " + " | ".join(f"`{n}`" for n in names) + " |\n|---|" + "---|" * len(names)
+    rows = [head]
+    line = "| **channels (mean of 17)** | " + " | ".join(
+        f"**{r['channels']:.3f}**" for r in results.values()
+    )
+    rows.append(line + " |")
+    rows.append(
+        "| worst channel | "
+        + " | ".join(
+            f"{r['channels_worst']} {r['conditions'][r['channels_worst']]:.3f}"
+            for r in results.values()
+        )
+        + " |"
+    )
+    rows.append(
+        "| **FSDD LOSO** | " + " | ".join(f"**{r['loso']:.3f}**" for r in results.values()) + " |"
+    )
+    if voices:
+        rows.append(
+            "| synthetic voices (apart) | "
+            + " | ".join(f"{r['tts']:.3f}" for r in results.values())
+            + " |"
+        )
+    for key, items, label in (
+        ("conditions", conditions, "condition"),
+        ("voices", voices, "voice"),
+        ("loso_per_speaker", speakers, "LOSO"),
+    ):
+        for item in items:
+            cells = [results[n][key].get(item) for n in names]
+            rows.append(
+                f"| {label} {item} | "
+                + " | ".join("-" if v is None else f"{v:.3f}" for v in cells)
+                + " |"
+            )
+    return "\n".join(rows) + "\n"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devset", required=True, type=Path)
@@ -187,6 +228,7 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--no-tts", action="store_true", help="skip the synthetic voices")
+    parser.add_argument("--markdown", type=Path, default=None, help="write the tables here")
     args = parser.parse_args(argv)
     unknown = [m for m in args.models if m not in MODELS and m not in CANDIDATES]
     if unknown:
@@ -221,6 +263,9 @@ def main(argv=None):
     _table(results, "loso_per_speaker", sorted(set(fsdd.speaker)), "FSDD LOSO per speaker")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
+    if args.markdown:
+        voices = [] if args.no_tts else sorted(results[args.models[0]]["voices"])
+        args.markdown.write_text(_markdown(results, conditions, voices, sorted(set(fsdd.speaker))))
     return 0
 
 
