@@ -80,6 +80,7 @@ CANDIDATES = {
     "svc-aug1": _svc_augmented(1),
     "svc-aug2": _svc_augmented(2),
     "svc-aug1-novtlp": _svc_augmented(1, vtlp_range=None),
+    "svc-aug1-C20": lambda: _svc_augmented(1)().set_params(estimator__classifier__C=20.0),
     "svc-cmn-aug2": lambda: _svc_augmented(2)().set_params(estimator__features__normalize="mean"),
 }
 
