@@ -29,39 +29,58 @@ import numpy as np
 
 def _parse(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", nargs="+", default=["cnn"],
-                        choices=["mlp", "cnn", "rnn", "resnet"])
-    parser.add_argument("--protocols", nargs="+", default=["loso", "official", "speaker"],
-                        choices=["loso", "official", "speaker"])
-    parser.add_argument("--folds", nargs="*", default=None,
-                        help="LOSO test speakers to run (default: all six)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch.set_num_threads (1: see benchmarks/README.md)")
+    parser.add_argument(
+        "--models", nargs="+", default=["cnn"], choices=["mlp", "cnn", "rnn", "resnet"]
+    )
+    parser.add_argument(
+        "--protocols",
+        nargs="+",
+        default=["loso", "official", "speaker"],
+        choices=["loso", "official", "speaker"],
+    )
+    parser.add_argument(
+        "--folds", nargs="*", default=None, help="LOSO test speakers to run (default: all six)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch.set_num_threads (1: see benchmarks/README.md)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--ensemble", type=int, default=1,
-                        help="average this many networks of different seeds "
-                             "(SeedEnsembleClassifier); 1: a single network")
-    parser.add_argument("--feature-params", default="{}",
-                        help='JSON of LogMelExtractor/MFCCExtractor parameters, e.g. '
-                             '\'{"top_db": 60}\'')
-    parser.add_argument("--net-params", default="{}",
-                        help='JSON of network parameters, e.g. \'{"max_epochs": 20}\'')
-    parser.add_argument("--data-home", default=None,
-                        help="folder holding fsdd/ (default: $AUDIODIGIT_DATA)")
+    parser.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        help="average this many networks of different seeds "
+        "(SeedEnsembleClassifier); 1: a single network",
+    )
+    parser.add_argument(
+        "--feature-params",
+        default="{}",
+        help="JSON of LogMelExtractor/MFCCExtractor parameters, e.g. '{\"top_db\": 60}'",
+    )
+    parser.add_argument(
+        "--net-params", default="{}", help="JSON of network parameters, e.g. '{\"max_epochs\": 20}'"
+    )
+    parser.add_argument(
+        "--data-home", default=None, help="folder holding fsdd/ (default: $AUDIODIGIT_DATA)"
+    )
     parser.add_argument("--out", default=None, help="append the results to this JSON file")
     return parser.parse_args(argv)
 
 
-def _fit_score(model, X_tr, y_tr, g_tr, X_te, y_te, seed, net_params,
-               ensemble=1, feature_params=None):
+def _fit_score(
+    model, X_tr, y_tr, g_tr, X_te, y_te, seed, net_params, ensemble=1, feature_params=None
+):
     from sklearn_audiodigit.nn import SeedEnsembleClassifier, make_nn_pipeline
 
     pipe = make_nn_pipeline(model, random_state=seed, **net_params)
     if feature_params:
         pipe.set_params(**{f"features__{k}": v for k, v in feature_params.items()})
     if ensemble > 1:
-        pipe.set_params(net=SeedEnsembleClassifier(
-            pipe.named_steps["net"], n_estimators=ensemble, random_state=seed))
+        pipe.set_params(
+            net=SeedEnsembleClassifier(
+                pipe.named_steps["net"], n_estimators=ensemble, random_state=seed
+            )
+        )
     start = time.perf_counter()
     pipe.fit(X_tr, y_tr, net__groups=g_tr)
     fit_s = time.perf_counter() - start
@@ -107,18 +126,35 @@ def main(argv=None):
                 splits = [("takes0-4", take >= 5, take < 5, y)]
             for fold, tr, te, y in splits:
                 acc, fit_s = _fit_score(
-                    model, X[tr], y[tr], speaker[tr], X[te], y[te], args.seed, net_params,
-                    args.ensemble, feature_params,
+                    model,
+                    X[tr],
+                    y[tr],
+                    speaker[tr],
+                    X[te],
+                    y[te],
+                    args.seed,
+                    net_params,
+                    args.ensemble,
+                    feature_params,
                 )
-                row = {"model": model, "protocol": protocol, "fold": fold,
-                       "accuracy": round(acc, 4), "fit_seconds": round(fit_s, 1),
-                       "n_train": int(tr.sum()), "n_test": int(te.sum())}
+                row = {
+                    "model": model,
+                    "protocol": protocol,
+                    "fold": fold,
+                    "accuracy": round(acc, 4),
+                    "fit_seconds": round(fit_s, 1),
+                    "n_train": int(tr.sum()),
+                    "n_test": int(te.sum()),
+                }
                 results.append(row)
                 print(json.dumps(row), flush=True)
             rows = [r for r in results if r["model"] == model and r["protocol"] == protocol]
-            print(f"== {model} {protocol}: mean accuracy "
-                  f"{np.mean([r['accuracy'] for r in rows]):.4f}, mean fit "
-                  f"{np.mean([r['fit_seconds'] for r in rows]):.0f} s", flush=True)
+            print(
+                f"== {model} {protocol}: mean accuracy "
+                f"{np.mean([r['accuracy'] for r in rows]):.4f}, mean fit "
+                f"{np.mean([r['fit_seconds'] for r in rows]):.0f} s",
+                flush=True,
+            )
     env["load_avg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     if args.out:
         previous = []

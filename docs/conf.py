@@ -144,8 +144,11 @@ _EXTERNAL = (
 nitpick_ignore_regex = [
     (r"py:.*", rf"~?({'|'.join(_EXTERNAL)})(\..*)?"),
     # built-in exceptions and types named in docstrings
-    (r"py:.*", r"(ValueError|TypeError|OSError|ImportError|RuntimeError|UserWarning|"
-               r"Exception|FileNotFoundError|KeyError|str|int|float|bool|dict|list|tuple)"),
+    (
+        r"py:.*",
+        r"(ValueError|TypeError|OSError|ImportError|RuntimeError|UserWarning|"
+        r"Exception|FileNotFoundError|KeyError|str|int|float|bool|dict|list|tuple)",
+    ),
 ]
 
 # -- HTML ------------------------------------------------------------------------------

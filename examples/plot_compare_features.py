@@ -51,8 +51,10 @@ for name, extractor in extractors.items():
     seconds = time.perf_counter() - start
     n_features = extractor.fit_transform(fsdd.data[:2]).shape[1]
     rows.append((name, n_features, scores.mean(), scores.std(), seconds))
-    print(f"{name:<34} {n_features:>5} features  {scores.mean():.3f} +- {scores.std():.3f}"
-          f"  {seconds:5.1f} s")
+    print(
+        f"{name:<34} {n_features:>5} features  {scores.mean():.3f} +- {scores.std():.3f}"
+        f"  {seconds:5.1f} s"
+    )
 
 # %%
 # The cepstrum of a coarse mel filter bank (MFCC) wins: it keeps the spectral

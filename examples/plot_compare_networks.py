@@ -55,9 +55,7 @@ candidates = {
         net=FeedForwardClassifier(random_state=0)
     ),
     "3 feed-forward, seeds averaged": make_nn_pipeline("mlp").set_params(
-        net=SeedEnsembleClassifier(
-            FeedForwardClassifier(), n_estimators=3, random_state=0
-        )
+        net=SeedEnsembleClassifier(FeedForwardClassifier(), n_estimators=3, random_state=0)
     ),
     "recurrent (GRU on log-mel)": make_nn_pipeline("rnn").set_params(
         net=RNNClassifier(random_state=0)

@@ -55,8 +55,10 @@ stereo = np.stack([0.8 * hi_res, 0.5 * hi_res], axis=1)
 wav = workdir / name
 sf.write(wav, stereo, 44100, subtype="PCM_24")
 info = sf.info(wav)
-print(f"{wav.name}: {info.samplerate} Hz, {info.channels} channels, {info.subtype}, "
-      f"{info.duration:.2f} s")
+print(
+    f"{wav.name}: {info.samplerate} Hz, {info.channels} channels, {info.subtype}, "
+    f"{info.duration:.2f} s"
+)
 
 # %%
 # Read and predict
@@ -115,8 +117,9 @@ axes[0].plot(np.arange(len(y)) / sr, y, linewidth=0.6)
 axes[0].set(title=f"{wav.name}, read at {sr} Hz", xlabel="time (s)", ylabel="amplitude")
 colours = ["#dd8452" if c == winner else "#4c72b0" for c in leveled.classes_]
 axes[1].bar([str(c) for c in leveled.classes_], proba, color=colours)
-axes[1].set(title="predict_proba, peak-normalised model", xlabel="digit", ylabel="probability",
-            ylim=(0, 1))
+axes[1].set(
+    title="predict_proba, peak-normalised model", xlabel="digit", ylabel="probability", ylim=(0, 1)
+)
 fig.tight_layout()
 
 # %%

@@ -31,8 +31,10 @@ fsdd = load_fsdd_sample()
 test = fsdd.speaker == "theo"
 X_train, y_train, groups = fsdd.data[~test], fsdd.target[~test], fsdd.speaker[~test]
 X_test, y_test = fsdd.data[test], fsdd.target[test]
-print(f"search on {len(X_train)} clips of {len(np.unique(groups))} speakers, "
-      f"test on {len(X_test)} clips of theo")
+print(
+    f"search on {len(X_train)} clips of {len(np.unique(groups))} speakers, "
+    f"test on {len(X_test)} clips of theo"
+)
 
 # %%
 # The search

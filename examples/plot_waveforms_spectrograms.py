@@ -27,7 +27,6 @@ clips = fsdd.data[first]
 trimmed = TrimSilence(top_db=30).fit_transform(clips)
 
 
-
 def offset(clip, part):
     """Where the contiguous ``part`` starts in ``clip``."""
     for start in np.flatnonzero(clip == part[0]):
@@ -41,8 +40,13 @@ for digit, (ax, clip, cut) in enumerate(zip(axes.ravel(), clips, trimmed, strict
     t = np.arange(len(clip)) / sr
     ax.plot(t, clip, color="0.7", linewidth=0.6, label="recording")
     start = offset(clip, cut)
-    ax.plot((start + np.arange(len(cut))) / sr, cut, color="tab:blue", linewidth=0.6,
-            label="kept by TrimSilence")
+    ax.plot(
+        (start + np.arange(len(cut))) / sr,
+        cut,
+        color="tab:blue",
+        linewidth=0.6,
+        label="kept by TrimSilence",
+    )
     ax.set_title(f'"{digit}" ({len(clip) / sr:.2f} s)')
     ax.set_xlabel("time (s)")
 axes[0, 0].legend(loc="lower left", fontsize=7)
@@ -70,8 +74,9 @@ extent = [0, 1, 0, sr / 2]
 im = axes[0].imshow(spec[digit], origin="lower", aspect="auto", extent=extent, cmap="magma")
 axes[0].set(title="Power spectrogram (dB)", xlabel="time (s)", ylabel="frequency (Hz)")
 fig.colorbar(im, ax=axes[0])
-im = axes[1].imshow(mel[digit], origin="lower", aspect="auto", extent=[0, 1, 0, mel.shape[1]],
-                    cmap="magma")
+im = axes[1].imshow(
+    mel[digit], origin="lower", aspect="auto", extent=[0, 1, 0, mel.shape[1]], cmap="magma"
+)
 axes[1].set(title="Log-mel (40 bands, dB)", xlabel="time (s)", ylabel="mel band")
 fig.colorbar(im, ax=axes[1])
 # c0 (the log energy) is an order of magnitude larger than the other
@@ -79,10 +84,10 @@ fig.colorbar(im, ax=axes[1])
 # scaled to zero mean and unit variance over time (as a StandardScaler would).
 shape = mfcc[digit][1:]
 shape = (shape - shape.mean(axis=1, keepdims=True)) / shape.std(axis=1, keepdims=True)
-im = axes[2].imshow(shape, origin="lower", aspect="auto", extent=[0, 1, 0.5, 12.5],
-                    cmap="RdBu_r", vmin=-3, vmax=3)
-axes[2].set(title="MFCC c1-c12 (per-coefficient z-score)", xlabel="time (s)",
-            ylabel="coefficient")
+im = axes[2].imshow(
+    shape, origin="lower", aspect="auto", extent=[0, 1, 0.5, 12.5], cmap="RdBu_r", vmin=-3, vmax=3
+)
+axes[2].set(title="MFCC c1-c12 (per-coefficient z-score)", xlabel="time (s)", ylabel="coefficient")
 fig.colorbar(im, ax=axes[2])
 fig.suptitle(f'"{digit}" by jackson')
 fig.tight_layout()
@@ -120,5 +125,7 @@ at_16k = Resampler(orig_sr=sr, target_sr=16000).fit_transform(quiet)
 to_8k = make_pipeline(Resampler(orig_sr=16000, target_sr=sr), PeakNormalizer(peak=0.9))
 back = to_8k.fit_transform(at_16k)
 for before, up, after in zip(quiet, at_16k, back, strict=True):
-    print(f"{len(before)} samples, peak {np.abs(before).max():.2f} -> {len(up)} at 16 kHz "
-          f"-> {len(after)} at 8 kHz, peak {np.abs(after).max():.2f}")
+    print(
+        f"{len(before)} samples, peak {np.abs(before).max():.2f} -> {len(up)} at 16 kHz "
+        f"-> {len(after)} at 8 kHz, peak {np.abs(after).max():.2f}"
+    )

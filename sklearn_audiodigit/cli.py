@@ -235,7 +235,7 @@ def _build_parser():
         "that libsndfile reads: WAV of any bit depth, FLAC, OGG, ...; resampled to the "
         "model's rate and mixed to mono). Folders are searched recursively for audio "
         "files. A clip without speech (silence, near-silence, steady noise) prints 'no "
-        "speech' (JSON: \"no_speech\": true). A file that cannot be read gets an error "
+        'speech\' (JSON: "no_speech": true). A file that cannot be read gets an error '
         "record and the others are still predicted; the exit status is 1 if any file failed.",
     )
     _add_file_command_options(pr, max_duration=60.0)
@@ -818,8 +818,10 @@ def _format_card(card):
         lines.append(f"description:    {card['description']}")
     data = card.get("training_data") or {}
     if data:
-        lines.append(f"training data:  {data.get('dataset')}, {data.get('n_clips')} clips, "
-                     f"{data.get('n_speakers')} speakers")
+        lines.append(
+            f"training data:  {data.get('dataset')}, {data.get('n_clips')} clips, "
+            f"{data.get('n_speakers')} speakers"
+        )
         if data.get("licence"):
             lines.append(f"data licence:   {data['licence']}")
     for label, figure in (card.get("accuracy") or {}).items():

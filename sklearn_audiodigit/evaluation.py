@@ -380,8 +380,7 @@ def evaluate(
     if fit_groups is not None:
         fit_groups = (fit_groups[0], np.asarray(fit_groups[1]))
     jobs = (
-        delayed(_fit_predict_fold)(model, X, y, tr, te, fit_params, fit_groups)
-        for tr, te in splits
+        delayed(_fit_predict_fold)(model, X, y, tr, te, fit_params, fit_groups) for tr, te in splits
     )
     if n_jobs in (None, 1):
         iterator = (fn(*args, **kw) for fn, args, kw in jobs)

@@ -34,8 +34,6 @@ _STATS = ("mean", "std", "min", "max")
 _CHUNK = 64  # clips per chunk: the unit of padding, per-clip dB, deltas and pooling
 
 
-
-
 @lru_cache(maxsize=256)
 def _grid_weights(n_frames, n_segments):
     """(n_frames, n_segments) matrix whose column j averages segment j's frames."""
@@ -89,9 +87,7 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
     def _check_params(self):
         self._validate_params()
         if self.hop_length > self.n_fft:
-            raise ValueError(
-                f"hop_length={self.hop_length} must be <= n_fft={self.n_fft}"
-            )
+            raise ValueError(f"hop_length={self.hop_length} must be <= n_fft={self.n_fft}")
         if self.delta_width % 2 == 0:
             raise ValueError(f"delta_width must be odd, got {self.delta_width}")
         bad = [s for s in self.stats if s not in _STATS]

@@ -53,9 +53,7 @@ def format_report(report, *, title=None):
     if per_speaker:
         worst, worst_acc = report.worst_group()
         lines.append(f"worst speaker: {worst} {worst_acc:.4f}")
-        lines.append(
-            "per speaker: " + ", ".join(f"{g} {a:.3f}" for g, a in per_speaker.items())
-        )
+        lines.append("per speaker: " + ", ".join(f"{g} {a:.3f}" for g, a in per_speaker.items()))
     lines.append("")
     lines.append("Classification report (out-of-fold predictions, all folds):")
     lines.append(report.classification_report())

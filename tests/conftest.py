@@ -220,6 +220,8 @@ def digit_strings(fsdd_sample):
         digits = "".join(str(fsdd_sample.target[i]) for i in pick)
         out.append((np.concatenate(parts).astype(np.float32), digits, spans))
     return out
+
+
 @pytest.fixture(scope="module")
 def svc_default():
     """The CLI's default model is the MFCC svc, as where the embedding extra is missing.

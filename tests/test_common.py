@@ -95,9 +95,7 @@ def _instances():
 
 def test_discovery_finds_the_extractors():
     # guards the discovery itself: if it found nothing, the checks below would pass vacuously
-    assert {"MFCCExtractor", "LogMelExtractor", "PadTrim", "PeakNormalizer"} <= set(
-        ALL_ESTIMATORS
-    )
+    assert {"MFCCExtractor", "LogMelExtractor", "PadTrim", "PeakNormalizer"} <= set(ALL_ESTIMATORS)
 
 
 def test_every_excluded_estimator_exists():

@@ -107,8 +107,9 @@ def test_ensemble_of_the_default_network(tmp_path, ensemble, frames):
     np.testing.assert_array_equal(loaded.predict_proba(X), ensemble.predict_proba(X))
 
 
-def test_pipeline_step_round_trip_in_fresh_process(pipe, pipe_file, model_file_data,
-                                                   predict_in_fresh_process):
+def test_pipeline_step_round_trip_in_fresh_process(
+    pipe, pipe_file, model_file_data, predict_in_fresh_process
+):
     """A new interpreter loads the pipeline and predicts exactly what the original did."""
     X_test = model_file_data[3]
     got = predict_in_fresh_process(

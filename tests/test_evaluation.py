@@ -348,6 +348,8 @@ def test_plot_confusion_matrix_cells_readable(sample_report):
     shown = [t.get_text() for t in counts.text_.ravel() if t.get_text()]
     assert sum(map(int, shown)) == len(report.y_true)
     plt.close("all")
+
+
 # -- per speaker, and cross-corpus ------------------------------------------------------
 
 

@@ -64,8 +64,15 @@ def test_channel_filter_reproducible(frames):
 
 def test_frame_augmenter_channel_params(frames):
     aug = FrameAugmenter(
-        lowpass_db=24.0, tilt_db=6.0, p_channel=1.0, freq_warp=0.0, time_stretch=0.0,
-        time_shift=0.0, gain_db=0.0, freq_mask=0, time_mask=0,
+        lowpass_db=24.0,
+        tilt_db=6.0,
+        p_channel=1.0,
+        freq_warp=0.0,
+        time_stretch=0.0,
+        time_shift=0.0,
+        gain_db=0.0,
+        freq_mask=0,
+        time_mask=0,
     )
     out, perm, lam = aug(frames, generator=torch.Generator().manual_seed(0))
     assert perm is None and lam == 1.0
@@ -116,9 +123,7 @@ def test_seed_ensemble_is_reproducible_and_forwards_fit_params(digits):
     X, y = digits
     groups = np.asarray(load_fsdd_sample().speaker[:16])
     a = SeedEnsembleClassifier(_tiny_cnn(), n_estimators=2, random_state=1).fit(X, y)
-    b = SeedEnsembleClassifier(_tiny_cnn(), n_estimators=2, random_state=1).fit(
-        X, y, groups=groups
-    )
+    b = SeedEnsembleClassifier(_tiny_cnn(), n_estimators=2, random_state=1).fit(X, y, groups=groups)
     np.testing.assert_array_equal(a.seeds_, b.seeds_)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-5, atol=1e-6)
 

@@ -27,7 +27,6 @@ pytest.importorskip("skorch")
 pytest.importorskip("safetensors")
 
 
-
 @pytest.fixture(scope="module")
 def svc(model_file_data):
     X, y, _, _ = model_file_data

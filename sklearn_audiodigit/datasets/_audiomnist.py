@@ -740,4 +740,3 @@ class AudioMNISTSplit(GroupsConsumerMixin, BaseCrossValidator):
             if self.validation == "train":
                 train = np.sort(np.concatenate([train, valid]))
             yield train, test
-

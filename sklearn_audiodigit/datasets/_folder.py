@@ -22,7 +22,6 @@ FILENAME_PATTERNS = {
 }
 
 
-
 def _compile(pattern):
     if isinstance(pattern, re.Pattern):
         regex = pattern

@@ -401,8 +401,7 @@ def _download_fsdd(fsdd_home, manifest, *, n_retries, delay, verbose):
         problems["unexpected"] = sorted(problems["unexpected"] + rejected)
         if any(problems.values()):
             return (
-                f"does not match the manifest of {len(manifest)} recordings: "
-                f"{_describe(problems)}"
+                f"does not match the manifest of {len(manifest)} recordings: {_describe(problems)}"
             )
         return None
 

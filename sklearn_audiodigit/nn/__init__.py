@@ -16,7 +16,7 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(
         "sklearn_audiodigit.nn needs PyTorch and skorch, which are not installed "
-        f"({err}). Install the extra with: pip install \"sklearn-audiodigit[nn]\""
+        f'({err}). Install the extra with: pip install "sklearn-audiodigit[nn]"'
     ) from err
 
 from ._augmentation import FrameAugmenter

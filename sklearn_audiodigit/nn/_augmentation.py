@@ -222,9 +222,7 @@ def _mask(x, max_width, n_masks, axis, generator):
     return x + (mean - x) * masked
 
 
-def spec_augment(
-    x, *, freq_mask=8, n_freq_masks=1, time_mask=10, n_time_masks=1, generator=None
-):
+def spec_augment(x, *, freq_mask=8, n_freq_masks=1, time_mask=10, n_time_masks=1, generator=None):
     """SpecAugment masks: replace random bands and frame ranges by mean values.
 
     A masked band takes the clip's mean value, masked frames take each band's mean
@@ -420,8 +418,12 @@ class FrameAugmenter(BaseEstimator):
         frames = x.dim() == 3
         if frames:
             x = channel_filter(
-                x, self.lowpass_db, self.tilt_db, floor_db=self.floor_db,
-                p=self.p_channel, generator=generator,
+                x,
+                self.lowpass_db,
+                self.tilt_db,
+                floor_db=self.floor_db,
+                p=self.p_channel,
+                generator=generator,
             )
             x = frequency_warp(x, self.freq_warp, generator=generator)
             x = time_stretch(x, self.time_stretch, generator=generator)

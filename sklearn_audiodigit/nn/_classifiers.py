@@ -385,9 +385,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
         y_pred = self._infer_train(Xi, **fit_params)
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         if perm is not None:
-            loss = lam * loss + (1.0 - lam) * self.get_loss(
-                y_pred, yi[perm], X=Xi, training=True
-            )
+            loss = lam * loss + (1.0 - lam) * self.get_loss(y_pred, yi[perm], X=Xi, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
 
@@ -425,8 +423,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
         device = torch.device(self.device) if self.device is not None else None
         if device is not None and device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(
-                f"device={self.device!r} was requested but CUDA is not available; "
-                "use device='cpu'."
+                f"device={self.device!r} was requested but CUDA is not available; use device='cpu'."
             )
 
     def _to_module_input(self, X):
@@ -469,9 +466,7 @@ class _AudioNetClassifier(NeuralNetClassifier):
         if groups is not None:
             groups = np.asarray(groups)
             if groups.shape != (n,):
-                raise ValueError(
-                    f"groups must have shape ({n},) like y, got shape {groups.shape}."
-                )
+                raise ValueError(f"groups must have shape ({n},) like y, got shape {groups.shape}.")
         if not self.early_stopping:
             return np.arange(n), None
         if groups is not None and len(np.unique(groups)) >= 2:
@@ -727,7 +722,6 @@ class FeedForwardClassifier(_AudioNetClassifier):
         return FrameAugmenter(gain_db=0.0, noise_std=0.1, mixup_alpha=0.2)
 
 
-
 @_fill_doc
 class CNNClassifier(_AudioNetClassifier):
     """2-D convolutional network on log-mel or MFCC frames.
@@ -849,7 +843,6 @@ class CNNClassifier(_AudioNetClassifier):
         }
 
 
-
 @_fill_doc
 class RNNClassifier(_AudioNetClassifier):
     """Recurrent network (bidirectional GRU or LSTM) over frames.
@@ -961,7 +954,6 @@ class RNNClassifier(_AudioNetClassifier):
             "dropout": self.dropout,
             "normalize": self.normalize,
         }
-
 
 
 @_fill_doc
@@ -1079,4 +1071,3 @@ class ResNetClassifier(_AudioNetClassifier):
             "dropout": self.dropout,
             "normalize": self.normalize,
         }
-

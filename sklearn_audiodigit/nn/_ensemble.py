@@ -122,9 +122,7 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 "are the only thing that tells the copies apart."
             )
         rng = check_random_state(self.random_state)
-        self.seeds_ = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators).astype(
-            np.int64
-        )
+        self.seeds_ = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators).astype(np.int64)
         self.estimators_ = []
         for seed in self.seeds_:
             est = clone(base).set_params(random_state=int(seed))

@@ -21,7 +21,6 @@ __all__ = [
 ]
 
 
-
 class FrameNormalization(nn.Module):
     """Per-utterance normalisation of a batch of frames.
 
@@ -64,9 +63,7 @@ class FrameNormalization(nn.Module):
     def __init__(self, mode="utterance", active_threshold=0.1, min_std=1.0):
         super().__init__()
         if mode not in ("utterance", "band", "clip", None):
-            raise ValueError(
-                f"mode must be 'utterance', 'band', 'clip' or None, got {mode!r}."
-            )
+            raise ValueError(f"mode must be 'utterance', 'band', 'clip' or None, got {mode!r}.")
         self.mode = mode
         self.active_threshold = active_threshold
         self.min_std = min_std
@@ -152,8 +149,9 @@ class _ConvBlock(nn.Module):
         layers = []
         for i in range(n_convs):
             layers += [
-                nn.Conv2d(in_channels if i == 0 else out_channels, out_channels, 3,
-                          padding=1, bias=False),
+                nn.Conv2d(
+                    in_channels if i == 0 else out_channels, out_channels, 3, padding=1, bias=False
+                ),
                 nn.BatchNorm2d(out_channels),
                 nn.ReLU(),
             ]

@@ -82,9 +82,7 @@ def make_nn_pipeline(name, *, sr=DEFAULT_SR, random_state=None, device="cpu", **
     from ..preprocessing import PadTrim, TrimSilence
 
     if name not in _NETS:
-        raise ValueError(
-            f"name must be one of {sorted(_NETS)}, got {name!r}."
-        )
+        raise ValueError(f"name must be one of {sorted(_NETS)}, got {name!r}.")
     net = _NETS[name](random_state=random_state, device=device, **net_params)
     steps = [
         ("trim", TrimSilence(top_db=40.0)),
@@ -103,7 +101,11 @@ def make_nn_pipeline(name, *, sr=DEFAULT_SR, random_state=None, device="cpu", **
             (
                 "features",
                 LogMelExtractor(
-                    sr=sr, n_fft=256, hop_length=_HOP, n_mels=40, top_db=_TOP_DB,
+                    sr=sr,
+                    n_fft=256,
+                    hop_length=_HOP,
+                    n_mels=40,
+                    top_db=_TOP_DB,
                     output="frames",
                 ),
             )

@@ -56,9 +56,7 @@ def plot_learning_curves(net, *, axes=None):
     for ax, metric, label in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
         for split in ("train", "valid"):
             key = f"{split}_{metric}"
-            points = [
-                (e, row[key]) for e, row in zip(epochs, history, strict=True) if key in row
-            ]
+            points = [(e, row[key]) for e, row in zip(epochs, history, strict=True) if key in row]
             if points:
                 xs, ys = zip(*points, strict=True)
                 ax.plot(xs, ys, marker="o", markersize=3, label=split)

@@ -200,8 +200,7 @@ def check_waveforms(X, *, allow_ragged=True):
     if is_ragged(X):
         if not allow_ragged:
             raise AudioValueError(
-                "this operation needs equal-length clips as a 2-D array; "
-                "put PadTrim before it"
+                "this operation needs equal-length clips as a 2-D array; put PadTrim before it"
             )
         clips = [_check_clip(x, i) for i, x in enumerate(X)]
         return clips
@@ -213,8 +212,11 @@ def check_waveforms(X, *, allow_ragged=True):
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise AudioValueError(f"empty batch of waveforms, shape {arr.shape}")
-    return np.stack([_check_clip(x, i) for i, x in enumerate(arr)]) if arr.dtype == object \
+    return (
+        np.stack([_check_clip(x, i) for i, x in enumerate(arr)])
+        if arr.dtype == object
         else _check_2d(arr)
+    )
 
 
 def _check_2d(arr):
