@@ -18,7 +18,7 @@ __all__ = [
     "resample_through",
 ]
 
-NOISE_KINDS = ("white", "babble", "hum")
+NOISE_KINDS = ("white", "pink", "babble", "hum")
 # resamplers of librosa.resample that need no package beyond soxr and scipy
 RES_TYPES = ("soxr_vhq", "soxr_hq", "soxr_mq", "soxr_lq", "polyphase", "fft", "linear")
 
@@ -160,6 +160,12 @@ def reverberate(X, rt60, *, sr=DEFAULT_SR, random_state=None):
 def _noise(kind, n, sr, rng, noise, n_talkers, hum_hz):
     if kind == "white":
         return rng.standard_normal(n)
+    if kind == "pink":
+        # 1/f power: white noise shaped in the frequency domain (DC left at the 1 Hz bin's gain)
+        spec = np.fft.rfft(rng.standard_normal(n))
+        f = np.arange(len(spec), dtype=np.float64)
+        f[0] = 1.0
+        return np.fft.irfft(spec / np.sqrt(f), n)
     if kind == "hum":
         t = np.arange(n) / sr
         harmonics = [k for k in range(1, 8) if k * hum_hz < sr / 2]
@@ -199,8 +205,10 @@ def add_noise(
     snr_db : float or tuple of (float, float)
         Signal-to-noise ratio in dB, in [-20, 100]; a ``(low, high)`` pair draws
         one ratio per clip, uniformly.
-    kind : {"white", "babble", "hum"}, default="white"
-        ``"white"``: Gaussian white noise. ``"babble"``: the sum of
+    kind : {"white", "pink", "babble", "hum"}, default="white"
+        ``"white"``: Gaussian white noise. ``"pink"``: noise of power ``1/f``
+        (3 dB less per octave: most environmental and fan noise is closer to it
+        than to white). ``"babble"``: the sum of
         ``n_talkers`` clips drawn from ``noise`` (other speakers), each looped
         to the clip's length from a random start and normalised to the same power.
         ``"hum"``: mains hum, ``hum_hz`` and its harmonics below the Nyquist
