@@ -639,13 +639,13 @@ def _is_audio_argument(item):
     of a model file (a zip: the safe format; a pickle: joblib). Anything else,
     a missing ``.model``/``.joblib`` path included, is taken for a model file.
     """
-    from .datasets._folder import _AUDIO_SUFFIXES
+    from .io import AUDIO_SUFFIXES
     from .persistence._format import _PICKLE_MAGIC
 
     p = Path(item)
     if p.is_dir():
         return True
-    if p.suffix.lower() not in _AUDIO_SUFFIXES:
+    if p.suffix.lower() not in AUDIO_SUFFIXES:
         return False
     try:
         with open(p, "rb") as f:
