@@ -10,6 +10,7 @@ pooling then see only those (deltas use edge-replicated frames, which is what
 ``mode="nearest"`` does at the clip's own end).
 """
 
+import inspect
 import numbers
 from functools import lru_cache
 
@@ -49,6 +50,16 @@ class _SpectralExtractor(TransformerMixin, BaseEstimator):
     """Base class: framing, chunking, deltas, pooling and feature names."""
 
     _prefix = "feat"
+
+    def __setstate__(self, state):
+        # Model files written before a parameter existed (``compression``, for one)
+        # load with that parameter's default, which is what they computed.
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(type(self).__init__).parameters.items()
+            if p.default is not inspect.Parameter.empty
+        }
+        super().__setstate__({**defaults, **state})
 
     _parameter_constraints: dict = {
         "sr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -447,10 +458,13 @@ class LogMelExtractor(_SpectralExtractor):
         if self.compression == "pcen":
             import librosa
 
+            from .utils._librosa import librosa_errors
+
             # time is axis 1 of (n, n_frames, n_mels); the filter runs per clip and band
-            return librosa.pcen(
-                M * np.float32(2**31), sr=self.sr, hop_length=self.hop_length, axis=1
-            ).astype(np.float32)
+            with librosa_errors(f"compression='pcen' (sr={self.sr}, hop_length={self.hop_length})"):
+                return librosa.pcen(
+                    M * np.float32(2**31), sr=self.sr, hop_length=self.hop_length, axis=1
+                ).astype(np.float32)
         return _spectral.power_to_db(M, valid, self.top_db)
 
     def _static_features(self, P, valid):

@@ -354,3 +354,30 @@ def test_calibrated_svc_round_trip(tmp_path, rng):
     save_model(model, tmp_path / "cal.model")
     loaded = load_model(tmp_path / "cal.model")
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_file_from_before_a_parameter_existed_loads_with_its_default(tmp_path, fsdd_sample):
+    # An extractor saved by a release without ``compression`` (added with PCEN):
+    # its state has no such attribute, and it must load computing what it did.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import SVC
+
+    from sklearn_audiodigit import MFCCExtractor
+
+    X, y = fsdd_sample.data[:40], fsdd_sample.target[:40]
+    model = make_pipeline(MFCCExtractor(output="grid"), SVC()).fit(X, y)
+    expected = model.decision_function(X)
+    save_model(model, tmp_path / "new.model")
+    # the same file, its scikit-learn part written from a state without the attribute
+    import skops.io as sio
+
+    del model[0].compression  # what the older release's state held
+    with zipfile.ZipFile(tmp_path / "new.model") as src:
+        members = {name: src.read(name) for name in src.namelist()}
+    members["model.skops"] = sio.dumps(model)
+    with zipfile.ZipFile(tmp_path / "old.model", "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in members.items():
+            dst.writestr(name, data)
+    loaded = load_model(tmp_path / "old.model")
+    assert loaded[0].compression == "db"
+    np.testing.assert_array_equal(loaded.decision_function(X), expected)

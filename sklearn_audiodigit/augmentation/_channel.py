@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .._config import DEFAULT_SR
+from ..utils._librosa import librosa_errors
 from ..utils._validation import check_sr, check_waveforms
 from ._common import apply_per_clip, check_number, check_range, fill_doc, fit_peak
 
@@ -435,8 +436,9 @@ def resample_through(X, through_sr, *, sr=DEFAULT_SR, res_type="soxr_hq"):
         raise ValueError(f"res_type must be one of {RES_TYPES}, got {res_type!r}")
 
     def through(i, x):
-        y = librosa.resample(x, orig_sr=sr, target_sr=through_sr, res_type=res_type)
-        y = librosa.resample(y, orig_sr=through_sr, target_sr=sr, res_type=res_type)
+        with librosa_errors(f"resample_through (sr={sr}, through_sr={through_sr})"):
+            y = librosa.resample(x, orig_sr=sr, target_sr=through_sr, res_type=res_type)
+            y = librosa.resample(y, orig_sr=through_sr, target_sr=sr, res_type=res_type)
         y = np.pad(y, (0, max(0, len(x) - len(y))))[: len(x)]
         return fit_peak(y)
 

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from .._docstring import Substitution
 from ..utils._validation import check_waveforms
 
 # parameter and return descriptions shared by the transforms' docstrings
@@ -17,11 +18,8 @@ _DOCS = {
 }
 
 
-def fill_doc(func):
-    """Replace ``%(X)s``, ``%(sr)s`` and ``%(X_same)s`` in ``func.__doc__``."""
-    for key, text in _DOCS.items():
-        func.__doc__ = func.__doc__.replace(f"%({key})s", text)
-    return func
+#: The package's docstring substitution with the transforms' own X, sr and X_same.
+fill_doc = Substitution(**_DOCS)
 
 
 def apply_per_clip(X, func):

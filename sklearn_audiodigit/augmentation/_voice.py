@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._config import DEFAULT_SR
+from ..utils._librosa import librosa_errors
 from ..utils._validation import check_sr
 from ._common import apply_per_clip, check_number, fill_doc, frame_size
 
@@ -88,7 +89,8 @@ def vtlp(X, alpha, *, sr=DEFAULT_SR, f_hi=None):
         if alpha == 1.0:
             return x
         padded = np.pad(x, (0, max(0, n_fft - len(x))))
-        S = librosa.stft(padded.astype(np.float64), n_fft=n_fft, hop_length=hop)
+        with librosa_errors(f"vtlp (alpha={alpha}, sr={sr})"):
+            S = librosa.stft(padded.astype(np.float64), n_fft=n_fft, hop_length=hop)
         mag = np.abs(S)
         warped = (1 - frac) * mag[lower] + frac * mag[lower + 1]
         # phase vocoder: each bin's instantaneous frequency, warped, drives the
@@ -100,9 +102,10 @@ def vtlp(X, alpha, *, sr=DEFAULT_SR, f_hi=None):
         out_hz = _warp(np.clip(inst_hz[nearest], 0, nyquist), alpha, f_hi, nyquist)
         steps = out_hz * 2 * np.pi / sr * hop
         new_phase = np.cumsum(np.concatenate([phase[nearest, :1], steps], axis=1), axis=1)
-        y = librosa.istft(
-            warped * np.exp(1j * new_phase), hop_length=hop, n_fft=n_fft, length=len(padded)
-        )
+        with librosa_errors(f"vtlp (alpha={alpha}, sr={sr})"):
+            y = librosa.istft(
+                warped * np.exp(1j * new_phase), hop_length=hop, n_fft=n_fft, length=len(padded)
+            )
         return y[: len(x)]
 
     return apply_per_clip(X, warp_clip)
@@ -143,14 +146,15 @@ def pitch_shift(X, n_steps, *, sr=DEFAULT_SR):
         if n_steps == 0:
             return x
         padded = np.pad(x, (0, max(0, n_fft - len(x))))
-        y = librosa.effects.pitch_shift(
-            padded,
-            sr=sr,
-            n_steps=n_steps,
-            n_fft=n_fft,
-            hop_length=n_fft // 4,
-            res_type="soxr_hq",
-        )
+        with librosa_errors(f"pitch_shift (n_steps={n_steps}, sr={sr})"):
+            y = librosa.effects.pitch_shift(
+                padded,
+                sr=sr,
+                n_steps=n_steps,
+                n_fft=n_fft,
+                hop_length=n_fft // 4,
+                res_type="soxr_hq",
+            )
         return y[: len(x)]
 
     return apply_per_clip(X, shift)

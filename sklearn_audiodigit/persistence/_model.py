@@ -516,7 +516,7 @@ def _load_zip(p, zf, *, device, trusted_types, max_bytes):
         model = net if model is None else _set_at(model, path, net)
     if model is None:
         raise ModelFileError(f"{p}: the model file holds no model")
-    if not hasattr(model, "predict"):
+    if placed and not hasattr(model, "predict"):
         # e.g. a network described at another step than the one left "passthrough"
         raise ModelFileError(
             f"{p}: the rebuilt {type(model).__name__} cannot predict (its networks are not "
