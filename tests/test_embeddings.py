@@ -266,3 +266,30 @@ def test_bad_parameters_are_named():
         SpeechEmbeddingExtractor(n_threads=0).fit([np.zeros(800, np.float32)])
     with pytest.raises(ValueError, match="output"):
         SpeechEmbeddingExtractor(output="grid").fit([np.zeros(800, np.float32)])
+
+
+@needs_model
+def test_embed_svc_trains_on_a_pink_noise_copy_and_predicts_from_decisions(fsdd_sample):
+    from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier
+    from sklearn_audiodigit.pipelines import make_embed_svc_pipeline
+
+    X, y = fsdd_sample.data[::6], np.asarray(fsdd_sample.target[::6])
+    model = make_embed_svc_pipeline(random_state=0)
+    assert isinstance(model, SpeedPerturbedClassifier)
+    assert model.augmenter.noise_kinds == ("pink",) and model.augmenter.p == 1.0
+    copies = model._train_copies(np.array(list(X), dtype=object))
+    assert len(copies) == 2  # the clips themselves and one noisy copy
+    for clean, noisy in zip(copies[0], copies[1], strict=True):
+        assert noisy.shape == clean.shape and not np.array_equal(noisy, clean)
+    model.fit(X, y)
+    inner = model.estimator_
+    assert inner[-1].support_vectors_.shape[0] <= 2 * len(X)
+    Xt = fsdd_sample.data[1:30:6]
+    proba = model.predict_proba(Xt)
+    np.testing.assert_array_equal(model.predict(Xt), model.classes_[proba.argmax(axis=1)])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    # the copies are seeded: the same random_state gives the same model
+    again = make_embed_svc_pipeline(random_state=0).fit(X, y)
+    np.testing.assert_allclose(again.predict_proba(Xt), proba, rtol=1e-6)
+    plain = make_embed_svc_pipeline(augment=False)
+    assert plain.steps[-1][0] == "classifier"
