@@ -1,7 +1,7 @@
 """Batched, vectorised spectral features equal to per-clip librosa.
 
 Clips are processed in chunks of ``_CHUNK``; each chunk is zero-padded to its
-longest clip and goes through the engine of :mod:`sklearn_audiodigit._spectral`
+longest clip and goes through the engine of ``sklearn_audiodigit._spectral``
 (STFT power, mel or chroma projection, per-clip dB, DCT), whose results equal
 per-clip librosa within ``atol=1e-4, rtol=1e-5``. Zero-padding is exact (the
 frames of a clip do not change when zeros follow it), so each clip's own

@@ -40,7 +40,7 @@ def room_impulse_response(rt60, *, sr=DEFAULT_SR, random_state=None):
 
     The room's size is drawn in 3-8 x 2.5-6 x 2.4-3.5 m, its walls' absorption and
     the image-source order come from Sabine's formula for ``rt60``
-    (:func:`pyroomacoustics.inverse_sabine`), and the source and the microphone are
+    (``pyroomacoustics.inverse_sabine``), and the source and the microphone are
     placed at random at least 0.5 m from the walls. The samples before the direct
     path are dropped and the response is normalised to a peak of 1.
 
