@@ -45,7 +45,7 @@ class SeedEnsembleClassifier(ClassifierMixin, BaseEstimator):
         Class labels, from the first copy.
     n_features_in_ : int
         Number of features seen in ``fit``, from the first copy.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen in ``fit``, from the first copy; defined only
         when ``X`` had feature names that are all strings.
 
