@@ -36,8 +36,6 @@ from functools import lru_cache
 import numpy as np
 import scipy.fft
 
-from .exceptions import AudioValueError
-
 # float32 frames per FFT block: 256 KiB (256 frames at n_fft=256); with their
 # complex64 spectra they stay in a core's L2 cache (benchmarks/README.md)
 _BLOCK_BYTES = 1 << 18
@@ -159,15 +157,12 @@ def project(P, basis, out):
 def chroma_basis(sr, n_fft, n_chroma, tuning):
     """librosa's chroma filters, transposed: (n_fft // 2 + 1, n_chroma) float32."""
     import librosa
-    from librosa.util.exceptions import ParameterError
 
-    try:
+    from .utils._librosa import librosa_errors
+
+    what = f"chroma filters for sr={sr}, n_fft={n_fft}, n_chroma={n_chroma}, tuning={tuning}"
+    with librosa_errors(what):
         basis = librosa.filters.chroma(sr=sr, n_fft=n_fft, n_chroma=n_chroma, tuning=tuning)
-    except ParameterError as err:  # not a ValueError: never let it escape
-        raise AudioValueError(
-            f"chroma filters for sr={sr}, n_fft={n_fft}, n_chroma={n_chroma}, "
-            f"tuning={tuning}: {err}"
-        ) from err
     return _readonly(np.ascontiguousarray(basis.T.astype(np.float32)))
 
 
