@@ -57,6 +57,11 @@ PAGES = {
     "citing.html": ("Citing", "Free Spoken Digit Dataset"),
     "contributing.html": ("Contributing", "Benchmarks"),
     "licences.html": ("Licences", "CC BY-SA 4.0"),
+    "developers.html": ("Developer guide", "persistence/"),
+    "user_guide/embeddings.html": ("pretrained speech embedding", "CC BY-NC-SA 4.0"),
+    "user_guide/augmentation.html": ("Unseen voices and channels", "build_devset"),
+    "user_guide/digit_strings.html": ("Digit strings", "detect_speech"),
+    "user_guide/untrusted_files.html": ("Untrusted files", "max_bytes"),
 }
 
 # Measures the laid-out page and writes the findings into the DOM (read by --dump-dom).
