@@ -28,7 +28,7 @@ from sklearn_audiodigit.exceptions import DatasetError
 
 # The full local copy of FSDD: $AUDIODIGIT_DATA, else ../shared/data next to the repository.
 SHARED_DATA = Path(
-    os.environ.get("AUDIODIGIT_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+    os.environ.get("AUDIODIGIT_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data"
 )
 FULL_RECORDINGS = SHARED_DATA / "fsdd" / "recordings"
 requires_full_fsdd = pytest.mark.skipif(
