@@ -235,3 +235,42 @@ def svc_default():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(cli, "_default_model", lambda: "svc")
         yield
+
+
+# ------------------------------------------ the bad-input catalogue (tests/_bad_inputs.py)
+@pytest.fixture(scope="session")
+def digit(fsdd_sample):
+    """A recording of a "3" not in the training data, scaled to peak 0.5."""
+    i = next(i for i, f in enumerate(fsdd_sample.filenames) if f.endswith("3_theo_4.wav"))
+    x = fsdd_sample.data[i]
+    return (0.5 * x / np.abs(x).max()).astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def model_file(tmp_path_factory, fsdd_sample):
+    """The default SVC pipeline fitted on take 0 of every digit and speaker (60 clips)."""
+    from sklearn_audiodigit.persistence import save_model
+    from sklearn_audiodigit.pipelines import make_svc_pipeline
+
+    keep = fsdd_sample.take == 0
+    model = make_svc_pipeline(random_state=0).fit(fsdd_sample.data[keep], fsdd_sample.target[keep])
+    path = tmp_path_factory.mktemp("model") / "digits.model"
+    save_model(model, path)  # the safe format; records sr=8000 read from the model
+    return path
+
+
+@pytest.fixture(scope="session")
+def model_from_file(model_file):
+    """The pipeline of ``model_file``, loaded from the file."""
+    from sklearn_audiodigit.persistence import load_model
+
+    return load_model(model_file)
+
+
+@pytest.fixture(scope="session")
+def catalogue(tmp_path_factory, digit):
+    """Every file case of ``_bad_inputs.FILE_CASES``, written once: case name -> path."""
+    from _bad_inputs import FILE_CASES
+
+    folder = tmp_path_factory.mktemp("catalogue")
+    return {case: make(folder, digit) for case, (make, _) in FILE_CASES.items()}

@@ -5,18 +5,28 @@ import warnings
 import librosa
 import numpy as np
 import pytest
+from _bad_inputs import (
+    AWKWARD_CLIPS,
+    AWKWARD_IDS,
+    BAD_ARRAYS,
+    _check_error,
+    check_arrays_that_work,
+    check_awkward_clip,
+    check_bad_array,
+)
 from sklearn.model_selection import GroupKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from sklearn_audiodigit.exceptions import AudioValueError
 from sklearn_audiodigit.features import (
     ChromaExtractor,
     LogMelExtractor,
     MFCCExtractor,
     SpectrogramExtractor,
 )
-from sklearn_audiodigit.preprocessing import PadTrim
+from sklearn_audiodigit.preprocessing import PadTrim, Resampler
 
 SR = 8000
 # the feature contract: every value within atol + rtol * |librosa's| (float32's own
@@ -545,3 +555,53 @@ def test_pcen_and_cmn_remove_a_channel_gain_that_db_keeps(fsdd_clips):
     assert change(normalize="mean") < 1e-3
     with pytest.raises(ValueError, match="compression"):
         LogMelExtractor(compression="log").fit([x])
+
+
+# ------------------------------------------- the bad-input catalogue (tests/_bad_inputs.py)
+EXTRACTORS = [MFCCExtractor(), LogMelExtractor(), SpectrogramExtractor(), ChromaExtractor()]
+EXTRACTOR_IDS = [type(e).__name__ for e in EXTRACTORS]
+
+
+@pytest.mark.parametrize("case", list(BAD_ARRAYS))
+@pytest.mark.parametrize("est", EXTRACTORS, ids=EXTRACTOR_IDS)
+def test_bad_arrays_raise_documented_errors(est, case):
+    check_bad_array(est, case)
+
+
+@pytest.mark.parametrize("est", EXTRACTORS, ids=EXTRACTOR_IDS)
+def test_arrays_that_work_give_the_float_result(est, rng):
+    check_arrays_that_work(est, rng)
+
+
+@pytest.mark.parametrize("est", EXTRACTORS, ids=EXTRACTOR_IDS)
+@pytest.mark.parametrize("X", AWKWARD_CLIPS, ids=AWKWARD_IDS)
+def test_awkward_but_valid_clips_give_finite_output(est, X):
+    check_awkward_clip(est, X)
+
+
+def test_silence_features_are_the_floor(digit):
+    # an all-zero clip has every mel band at the amin floor: -100 dB, no NaN, std 0
+    out = LogMelExtractor().fit_transform(np.zeros((1, 800), np.float32))
+    np.testing.assert_allclose(out[0, ::2], -100.0)
+    np.testing.assert_allclose(out[0, 1::2], 0.0)
+
+
+def test_extractor_fitted_at_one_rate_refuses_another(digit):
+    X = np.vstack([digit[:800], digit[800:1600]])
+    for est in (MFCCExtractor(sr=8000), PadTrim(sr=8000), Resampler(orig_sr=8000)):
+        est.fit(X)
+        name = "orig_sr" if isinstance(est, Resampler) else "sr"
+        est.set_params(**{name: 16000})
+        with pytest.raises(AudioValueError) as excinfo:
+            est.transform(X)
+        _check_error(excinfo, ValueError, f"{name}=8000", f"{name}=16000", type(est).__name__)
+        est.fit(X)  # refitting at the new rate is fine
+        est.transform(X)
+
+
+def test_fitted_extractor_refuses_2d_clips_of_another_length(digit):
+    # one second at 16 kHz has twice the samples of one second at 8 kHz
+    est = MFCCExtractor().fit(np.zeros((2, 8000), np.float32))
+    with pytest.raises(AudioValueError) as excinfo:
+        est.transform(np.zeros((2, 16000), np.float32))
+    _check_error(excinfo, ValueError, "16000", "8000")

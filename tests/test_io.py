@@ -1,10 +1,13 @@
 """Tests of sklearn_audiodigit.io: read_audio and audio_info."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile as sf
+from _bad_inputs import FILE_CASES, MIN_SNR, SR, _check_error, _snr
 
-from sklearn_audiodigit.exceptions import AudioDigitError, AudioLoadError
+from sklearn_audiodigit.exceptions import AudioDigitError, AudioLoadError, AudioTypeError
 from sklearn_audiodigit.io import audio_info, read_audio
 
 # largest quantisation error of each subtype for a signal in [-1, 1]
@@ -351,3 +354,53 @@ def test_invalid_max_samples(tmp_path, tone, max_samples):
     sf.write(path, tone(), 8000)
     with pytest.raises(ValueError, match="max_samples"):
         read_audio(path, max_samples=max_samples)
+
+
+# ------------------------------------------- the bad-input catalogue (tests/_bad_inputs.py)
+@pytest.mark.parametrize("case", list(FILE_CASES))
+def test_file_catalogue_read_audio(case, catalogue, digit):
+    path = catalogue[case]
+    outcome = FILE_CASES[case][1]
+    if outcome != "ok":
+        with pytest.raises(AudioLoadError) as excinfo:
+            read_audio(path, max_duration=60)
+        _check_error(excinfo, AudioLoadError, Path(path).name, *outcome[1:])
+        return
+    y, sr = read_audio(path, max_duration=60)
+    assert sr == SR and y.dtype == np.float32 and y.ndim == 1 and len(y) >= 1
+    assert np.isfinite(y).all()
+    if case.startswith("fewer") or case.startswith("a few"):
+        n = 200 if case.startswith("fewer") else 3
+        np.testing.assert_allclose(y, digit[len(digit) // 2 : len(digit) // 2 + n], atol=1e-4)
+    elif case == "all-zero clip":
+        assert not y.any()
+    elif case == "peak above 1":
+        assert np.abs(y).max() == pytest.approx(1.5, rel=1e-6)  # kept, not clipped
+    elif case == "clipped PCM":
+        assert np.abs(y).max() == pytest.approx(1.0, abs=1e-4)
+    elif case in ("stereo", "6 channels"):
+        n = 2 if case == "stereo" else 6
+        np.testing.assert_allclose(y, digit * np.linspace(0.5, 1.0, n).mean(), atol=1e-4)
+    elif case.endswith("Hz"):
+        assert abs(len(y) - len(digit)) <= 2
+        assert _snr(digit[50:-50], y[50:-50]) > 25
+    else:  # formats and subtypes decode to the written signal
+        assert len(y) >= len(digit) and len(y) <= len(digit) + 600  # ADPCM block padding
+        assert _snr(digit, y) > MIN_SNR.get(case, 60), case
+
+
+def test_ten_minute_file_works_without_a_cap(catalogue):
+    y, _ = read_audio(catalogue["10-minute file"], max_duration=None)
+    assert len(y) == 600 * SR
+
+
+def test_directory_is_an_error(tmp_path):
+    with pytest.raises(AudioLoadError) as excinfo:
+        read_audio(tmp_path)
+    _check_error(excinfo, AudioLoadError, tmp_path.name, "directory")
+
+
+def test_path_of_wrong_type_is_a_type_error():
+    with pytest.raises(AudioTypeError) as excinfo:
+        read_audio(3.5)
+    _check_error(excinfo, TypeError, "path", "float")

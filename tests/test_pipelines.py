@@ -6,10 +6,12 @@ cached features: the extractor's ``transform`` is not called again.
 
 import numpy as np
 import pytest
+from _bad_inputs import _check_error
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from sklearn_audiodigit.exceptions import AudioTypeError, AudioValueError
 from sklearn_audiodigit.features import MFCCExtractor
 from sklearn_audiodigit.preprocessing import TrimSilence
 
@@ -66,3 +68,32 @@ def test_without_memory_every_fit_extracts(data):
     _pipeline(None, C=1.0).fit(X, y)
     _pipeline(None, C=100.0).fit(X, y)
     assert CALLS["transform"] == 2
+
+
+# ------------------------------------------- the bad-input catalogue (tests/_bad_inputs.py)
+def test_model_predicts_or_raises_on_the_catalogue_arrays(model_from_file, digit):
+    labels = model_from_file.predict([digit, digit[:3], np.zeros(50, np.float32), 3 * digit])
+    assert labels.shape == (4,) and set(labels) <= set(range(10))
+    assert labels[0] == model_from_file.predict(digit[None, :])[0]  # 2-D and ragged agree
+    for X, error in [
+        ([digit, np.full(10, np.nan)], AudioValueError),
+        ([digit * np.float32(1e35)], AudioValueError),
+        (["3_theo_4.wav"], AudioTypeError),
+        (np.float32(1.0), AudioValueError),
+    ]:
+        with pytest.raises(error) as excinfo:
+            model_from_file.predict(X)
+        _check_error(excinfo, error, "X" if not isinstance(X, list) or len(X) == 1 else "clip 1")
+
+
+def test_fitted_pipeline_refuses_a_changed_rate(model_from_file, digit):
+    import copy
+
+    # the default model: its own rate, then the rate of the fitted pipeline inside it
+    changed = copy.deepcopy(model_from_file).set_params(sr=16000)
+    with pytest.raises(AudioValueError, match="sr=8000 Hz at fit but sr=16000 Hz"):
+        changed.predict([digit])
+    changed = copy.deepcopy(model_from_file)
+    changed.estimator_.set_params(features__sr=16000)
+    with pytest.raises(AudioValueError, match="features|MFCCExtractor"):
+        changed.predict([digit])

@@ -4,9 +4,18 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from _bad_inputs import (
+    AWKWARD_CLIPS,
+    AWKWARD_IDS,
+    BAD_ARRAYS,
+    _check_error,
+    check_arrays_that_work,
+    check_awkward_clip,
+    check_bad_array,
+)
 from sklearn.pipeline import make_pipeline
 
-from sklearn_audiodigit.exceptions import AudioLoadError
+from sklearn_audiodigit.exceptions import AudioLoadError, AudioTypeError, AudioValueError
 from sklearn_audiodigit.preprocessing import (
     AudioReader,
     PadTrim,
@@ -339,3 +348,53 @@ def test_resampler_output_length_is_close_to_the_ratio(n):
 def test_resampler_output_length_as_documented(n):
     out = Resampler(orig_sr=44100, target_sr=8000).fit_transform(np.zeros((1, n), np.float32))
     assert out.shape[1] == round(n * 8000 / 44100)
+
+
+# ------------------------------------------- the bad-input catalogue (tests/_bad_inputs.py)
+def test_audio_reader_goes_through_the_same_checks(catalogue):
+    good = [catalogue["WAV PCM_16"], catalogue["48000 Hz"]]
+    clips = AudioReader(max_duration=60).fit_transform(good)
+    assert [len(c) > 1000 for c in clips] == [True, True]
+    with pytest.raises(AudioLoadError) as excinfo:
+        AudioReader(max_duration=60).fit_transform(good + [catalogue["NaN samples"]])
+    _check_error(excinfo, AudioLoadError, "nonfinite_nan.wav")
+    with pytest.raises(AudioTypeError) as excinfo:
+        AudioReader().fit_transform(str(good[0]))  # one path, not a list of paths
+    _check_error(excinfo, TypeError, "[path]")
+    with pytest.raises(AudioTypeError):
+        AudioReader().fit_transform([good[0], 3])
+
+
+WAVEFORM_TRANSFORMERS = [
+    TrimSilence(),
+    PadTrim(length=800),
+    PeakNormalizer(),
+    Resampler(orig_sr=16000),
+]
+WAVEFORM_IDS = [type(e).__name__ for e in WAVEFORM_TRANSFORMERS]
+
+
+@pytest.mark.parametrize("case", list(BAD_ARRAYS))
+@pytest.mark.parametrize("est", WAVEFORM_TRANSFORMERS, ids=WAVEFORM_IDS)
+def test_bad_arrays_raise_documented_errors(est, case):
+    check_bad_array(est, case)
+
+
+@pytest.mark.parametrize("est", WAVEFORM_TRANSFORMERS, ids=WAVEFORM_IDS)
+def test_arrays_that_work_give_the_float_result(est, rng):
+    check_arrays_that_work(est, rng)
+
+
+@pytest.mark.parametrize("est", WAVEFORM_TRANSFORMERS, ids=WAVEFORM_IDS)
+@pytest.mark.parametrize("X", AWKWARD_CLIPS, ids=AWKWARD_IDS)
+def test_awkward_but_valid_clips_give_finite_output(est, X):
+    if isinstance(est, Resampler) and len(X[0]) < 2:
+        pytest.skip("one sample at 16 kHz resamples to nothing: tested below")
+    check_awkward_clip(est, X)
+
+
+def test_resampling_to_nothing_is_an_error():
+    for X in ([np.ones(1, np.float32)], np.ones((2, 1), np.float32)):
+        with pytest.raises(AudioValueError) as excinfo:
+            Resampler(orig_sr=44100, target_sr=8000).fit_transform(X)
+        _check_error(excinfo, ValueError, "clip 0", "orig_sr=44100", "target_sr=8000")

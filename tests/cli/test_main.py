@@ -1,8 +1,10 @@
 """Tests of the ``audiodigit`` command, called through ``main(argv)``."""
 
 import json
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -292,3 +294,27 @@ def test_console_script():
     )
     assert result.returncode == 0
     assert __version__ in result.stdout
+
+
+# ------------------------------------------- the bad-input catalogue (tests/_bad_inputs.py)
+def _run(*args, cwd):
+    proc = subprocess.run(
+        [sys.executable, "-m", "sklearn_audiodigit.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def test_command_line_process_exit_statuses(tmp_path, model_file, catalogue):
+    # two processes only (each start imports scikit-learn); main() is tested above
+    good, bad = catalogue["WAV PCM_16"], catalogue["random bytes named .wav"]
+    run = _run("predict", str(model_file), str(good), str(bad), cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stdout.startswith(str(good)) and len(run.stdout.splitlines()) == 1
+    assert re.search(r"^audiodigit: error: .*random\.wav", run.stderr, re.M)
+    usage = _run("predict", str(model_file), "--max-duration", "-1", "x.wav", cwd=tmp_path)
+    assert usage.returncode == 2 and "usage:" in usage.stderr

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from _bad_inputs import FILE_CASES, SR, _write
 
 from sklearn_audiodigit.cli import main
-from sklearn_audiodigit.persistence import read_model_metadata
+from sklearn_audiodigit.persistence import read_model_metadata, save_model
 
 # the command line's mechanics, with the MFCC svc as the default model whether or not
 # the speech embedding is installed (tests/test_cli_pretrained.py covers that default)
@@ -199,3 +200,97 @@ def test_predict_with_a_network(capsys, tmp_path, fsdd_sample, clip):
 def test_bad_top_k_is_a_usage_error(capsys, model, clip, argv):
     assert main(["predict", str(model), clip[0], *argv]) == 2
     assert "usage" in capsys.readouterr().err.lower()
+
+
+# ------------------------------------------- the bad-input catalogue (tests/_bad_inputs.py)
+# readable files that hold no speech: audiodigit predict says "no speech" for them
+NO_SPEECH_CASES = {"all-zero clip", "a few samples", "fewer samples than n_fft"}
+
+
+def test_file_catalogue_audiodigit_predict(capsys, catalogue, model_file, tmp_path):
+    cases = list(FILE_CASES)
+    argv = ["predict", str(model_file), *(str(catalogue[c]) for c in cases), str(tmp_path)]
+    status = main([*argv, "--json"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == len(cases) + 1
+    assert status == 1  # some files failed; the others were still predicted
+    reference = None
+    for case, record in zip(cases, records, strict=False):
+        outcome = FILE_CASES[case][1]
+        assert record["file"] == str(catalogue[case])
+        if outcome == "ok" and case in NO_SPEECH_CASES:
+            # readable, but silence or shorter than the 60 ms speech needs (issue 18)
+            assert record["no_speech"] is True and record["label"] is None, (case, record)
+        elif outcome == "ok":
+            assert "error" not in record, (case, record)
+            assert record["no_speech"] is False, (case, record)
+            assert record["label"] in range(10) and 0 <= record["confidence"] <= 1
+            if case == "WAV PCM_16":
+                reference = record["label"]
+        else:
+            assert Path(catalogue[case]).name in record["error"], case
+            for word in outcome[1:]:
+                assert word in record["error"], (case, record["error"])
+    # a directory argument holding no audio file is one error record, not a crash
+    no_audio = f"{tmp_path}: folder holds no audio file"
+    assert records[-1] == {"file": str(tmp_path), "error": no_audio}
+    # the same recording in any format, rate or channel count gets the same label
+    same = [c for c in cases if FILE_CASES[c][1] == "ok" and c.startswith(("WAV", "FLAC", "8000"))]
+    by_case = dict(zip(cases, records, strict=False))
+    assert reference is not None
+    assert {by_case[c]["label"] for c in same} == {reference}
+
+
+def test_predict_text_mode_prints_one_error_line_per_bad_file(capsys, catalogue, model_file):
+    bad = [catalogue[c] for c in ("empty file", "PNG named .wav", "missing path")]
+    status = main(["predict", str(model_file), str(catalogue["WAV PCM_16"]), *map(str, bad)])
+    out, err = capsys.readouterr()
+    assert status == 1 and "Traceback" not in err
+    assert len(out.splitlines()) == 1 and out.startswith(str(catalogue["WAV PCM_16"]))
+    lines = err.splitlines()
+    for p in bad:
+        assert sum(line.startswith("audiodigit: error: ") and str(p) in line for line in lines) == 1
+
+
+def test_predict_max_duration_is_an_option(capsys, catalogue, model_file):
+    f = str(catalogue["10-minute file"])
+    assert main(["predict", str(model_file), f, "--json", "--max-duration", "700"]) == 0
+    assert "label" in json.loads(capsys.readouterr().out)
+    for bad in ("0", "-1", "nan", "ten"):
+        assert main(["predict", str(model_file), f, "--max-duration", bad]) == 2
+        assert "Traceback" not in capsys.readouterr().err
+
+
+def test_predict_reads_files_at_the_model_rate(
+    capsys, tmp_path, model_file, model_from_file, digit
+):
+    import soxr
+
+    paths = {}
+    for sr in (8000, 16000, 44100):
+        paths[sr] = _write(tmp_path / f"d_{sr}.wav", soxr.resample(digit, SR, sr), sr)
+    assert main(["predict", str(model_file), *map(str, paths.values()), "--json"]) == 0
+    labels = [json.loads(line)["label"] for line in capsys.readouterr().out.splitlines()]
+    assert labels == [int(model_from_file.predict([digit])[0])] * 3
+
+
+def test_predict_model_without_a_recorded_rate_needs_sr(
+    capsys, tmp_path, model_from_file, catalogue
+):
+    # e.g. a custom pipeline whose steps name no sr: its file records none
+    path = tmp_path / "norate.model"
+    save_model(model_from_file, path, metadata={"sr": None})
+    f = str(catalogue["WAV PCM_16"])
+    assert main(["predict", str(path), f]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "--sr" in err and "norate.model" in err
+    assert main(["predict", str(path), f, "--sr", "8000"]) == 0
+    capsys.readouterr()
+
+
+def test_predict_conflicting_sr_is_an_error(capsys, model_file, catalogue):
+    assert main(["predict", str(model_file), str(catalogue["WAV PCM_16"]), "--sr", "16000"]) == 1
+    err = capsys.readouterr().err
+    assert "8000 Hz" in err and "--sr 16000" in err and "Traceback" not in err

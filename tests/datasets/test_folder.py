@@ -1,5 +1,6 @@
 """Tests of load_audio_folder: file-name patterns, folders, and bad files."""
 
+import os
 import re
 import shutil
 import warnings
@@ -8,6 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from _bad_inputs import (
+    PNG,
+    _bytes,
+    _channels,
+    _check_error,
+    _cut_header,
+    _empty,
+    _huge,
+    _nonfinite,
+    _one_sample_44k,
+    _rate,
+    _short,
+    _subtype,
+    _zero_frames,
+)
 
 from sklearn_audiodigit.datasets import load_audio_folder
 from sklearn_audiodigit.exceptions import DatasetError
@@ -227,3 +243,50 @@ def test_folder_errors(tmp_path, fsdd_folder):
         load_audio_folder(fsdd_folder, pattern=r"(?P<speaker>\w+)\.wav")
     with pytest.raises(ValueError, match="regular expression"):
         load_audio_folder(fsdd_folder, pattern=r"(?P<digit>[")
+
+
+# ------------------------------------------- the bad-input catalogue (tests/_bad_inputs.py)
+def test_folder_on_error_warn_reports_every_bad_file_and_keeps_every_good_one(
+    tmp_path, digit, catalogue
+):
+    good = {
+        "0_alice_0.wav": _subtype("PCM_16"),
+        "1_alice_0.WAV": _subtype("PCM_16"),  # upper-case extension: audio
+        "2_bob_0.wav": _rate(44100),
+        "3_bob_1.wav": _subtype("VORBIS", "OGG"),  # OGG content, .wav name
+        "4_bob_2.wav": _channels(6),
+        "5_bob_3.wav": _short(3),
+    }
+    bad = {
+        "._0_alice_0.wav": _bytes("x", b"\x00\x05\x16\x07" + b"\x00" * 60),  # macOS
+        "alice_zero.wav": _subtype("PCM_16"),  # name does not match
+        "6_carol_0.wav": _empty,
+        "7_carol_0.wav": _zero_frames,
+        "8_carol_0.wav": _nonfinite(np.nan),
+        "9_carol_0.wav": _huge,
+        "0_carol_1.wav": _cut_header,
+        "1_carol_1.wav": _bytes("x", PNG),
+        "2_carol_1.wav": _one_sample_44k,
+        "notes.txt": _bytes("x", b"kitchen\n"),
+    }
+    folder = tmp_path / "data"
+    folder.mkdir()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    for name, make in {**good, **bad}.items():
+        os.replace(make(scratch, digit), folder / name)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bunch = load_audio_folder(folder, on_error="warn")
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    for name in bad:
+        assert sum(f"/{name}: " in line for line in message.splitlines()) == 1, name
+    assert sorted(Path(f).name for f in bunch.filenames) == sorted(good)
+    assert sorted(Path(f).name for f, _ in bunch.skipped) == sorted(bad)
+    by_name = dict(zip((Path(f).name for f in bunch.filenames), bunch.data, strict=True))
+    assert len(by_name["5_bob_3.wav"]) == 3
+    assert bunch.target[list(by_name).index("1_alice_0.WAV")] == 1
+    with pytest.raises(DatasetError) as excinfo:
+        load_audio_folder(folder, on_error="raise")
+    _check_error(excinfo, OSError, "on_error")
