@@ -274,3 +274,18 @@ def catalogue(tmp_path_factory, digit):
 
     folder = tmp_path_factory.mktemp("catalogue")
     return {case: make(folder, digit) for case, (make, _) in FILE_CASES.items()}
+
+
+@pytest.fixture
+def synthetic_clips():
+    """Four seeded tone + noise clips: FSDD's shortest and median length, 1 s, and shorter
+    than n_fft, each 60 dB quieter than the one before (float32, 8 kHz)."""
+    rng = np.random.default_rng(0)
+    lengths = [1148, 3358, 8000, 200]  # FSDD's shortest, median, 1 s, shorter than n_fft
+    out = []
+    for i, n in enumerate(lengths):
+        t = np.arange(n) / 8000
+        gain = 10.0 ** (-3 * i)  # 60 dB of loudness between the first and the third clip
+        x = gain * (np.sin(2 * np.pi * (300 + 200 * i) * t) + 0.1 * rng.standard_normal(n))
+        out.append(x.astype(np.float32))
+    return out

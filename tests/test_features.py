@@ -19,6 +19,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from sklearn_audiodigit import _spectral
+from sklearn_audiodigit import features as features_module
 from sklearn_audiodigit.exceptions import AudioValueError
 from sklearn_audiodigit.features import (
     ChromaExtractor,
@@ -605,3 +607,137 @@ def test_fitted_extractor_refuses_2d_clips_of_another_length(digit):
     with pytest.raises(AudioValueError) as excinfo:
         est.transform(np.zeros((2, 16000), np.float32))
     _check_error(excinfo, ValueError, "16000", "8000")
+
+
+# ------------------------------- guard rail: a batch gives every clip the features it gets alone
+# Real FSDD clips of the bundled sample at very different loudness (x0.003 to x1)
+# and lengths (ragged lists and a 2-D padded batch), through every extractor and
+# output. A batched engine that lets clips see each other (a shared dB floor, a
+# chunk boundary, padding frames counted as real) makes these fail. No timing here:
+# speed lives in ``benchmarks/``.
+
+# matrix products of differently shaped blocks may round differently (float32)
+BATCH_ATOL = 1e-4
+BATCH_RTOL = 1e-6
+GAINS = (1.0, 0.003, 0.3, 0.03, 1.0, 0.01)
+
+
+@pytest.fixture(scope="module")
+def ragged(fsdd_sample):
+    """90 real clips, every other one much quieter, in their own (varied) lengths."""
+    clips = fsdd_sample.data[::3][:90]
+    return [(x * GAINS[i % len(GAINS)]).astype(np.float32) for i, x in enumerate(clips)]
+
+
+@pytest.fixture(scope="module")
+def padded(ragged):
+    return PadTrim(duration=0.6, align="left").fit_transform(ragged)
+
+
+BATCH_EXTRACTORS = [
+    MFCCExtractor(),
+    MFCCExtractor(n_mels=16, deltas=1, output="grid", n_segments=8, log_duration=True),
+    MFCCExtractor(deltas=2, normalize="meanvar", stats=("mean", "std", "min", "max")),
+    LogMelExtractor(n_mels=32, output="grid"),
+    LogMelExtractor(n_fft=512, hop_length=128, top_db=None),
+    SpectrogramExtractor(stats=("mean", "max")),
+    ChromaExtractor(),
+]
+
+
+def _one_by_one(est, X):
+    return np.concatenate([est.transform(X[i : i + 1]) for i in range(len(X))])
+
+
+@pytest.mark.parametrize("est", BATCH_EXTRACTORS, ids=lambda e: repr(e)[:60])
+@pytest.mark.parametrize("layout", ["ragged", "padded"])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_batch_equals_one_by_one(est, layout, n_jobs, request):
+    X = request.getfixturevalue(layout)
+    est = est.set_params(n_jobs=n_jobs)
+    batch = est.fit(X).transform(X)
+    alone = _one_by_one(est, X)
+    assert batch.dtype == np.float32
+    np.testing.assert_allclose(batch, alone, rtol=BATCH_RTOL, atol=BATCH_ATOL)
+
+
+@pytest.mark.parametrize("layout", ["ragged", "padded"])
+def test_order_and_chunking_do_not_matter(layout, request, monkeypatch):
+    """Reversing the batch, chunks of 7 clips, FFT blocks of 3 frames, change nothing."""
+    X = request.getfixturevalue(layout)
+    est = MFCCExtractor(deltas=1, output="grid").fit(X)
+    ref = est.transform(X)
+    np.testing.assert_allclose(est.transform(X[::-1])[::-1], ref, rtol=BATCH_RTOL, atol=BATCH_ATOL)
+    monkeypatch.setattr(features_module, "_CHUNK", 7)
+    monkeypatch.setattr(_spectral, "_BLOCK_BYTES", 3 * 4 * est.n_fft)
+    monkeypatch.setattr(_spectral, "_GROUP_BYTES", 1)
+    np.testing.assert_allclose(est.transform(X), ref, rtol=BATCH_RTOL, atol=BATCH_ATOL)
+
+
+def test_padded_batch_frames_equal_librosa_per_clip(padded):
+    """The 3-D frames of the 2-D batch equal librosa clip by clip (loud and quiet)."""
+    librosa = pytest.importorskip("librosa")
+    kw = dict(sr=8000, n_fft=256, hop_length=80, n_mels=40)
+    mel = LogMelExtractor(output="frames", **kw).fit_transform(padded)
+    mfcc = MFCCExtractor(output="frames", **kw).fit_transform(padded)
+    for i, y in enumerate(padded):
+        S = librosa.feature.melspectrogram(y=y, **kw)
+        ref = librosa.power_to_db(S, top_db=80.0)
+        np.testing.assert_allclose(mel[i], ref, atol=1e-4, rtol=1e-5)
+        # librosa on the float32 clip, as users call it; the feature contract
+        ref = librosa.feature.mfcc(y=y, n_mfcc=13, **kw)
+        np.testing.assert_allclose(mfcc[i], ref, atol=1e-4, rtol=1e-5)
+
+
+# ------------------------------------------------------------------------- log_duration
+EXTRACTOR_CLASSES = [MFCCExtractor, LogMelExtractor, SpectrogramExtractor, ChromaExtractor]
+
+
+@pytest.mark.parametrize("cls", EXTRACTOR_CLASSES)
+@pytest.mark.parametrize("output", ["grid", "stats"])
+def test_log_duration_appends_one_column(cls, output, synthetic_clips):
+    plain = cls(output=output).fit_transform(synthetic_clips)
+    est = cls(output=output, log_duration=True)
+    with_duration = est.fit_transform(synthetic_clips)
+    assert with_duration.dtype == np.float32
+    assert with_duration.shape == (len(synthetic_clips), plain.shape[1] + 1)
+    np.testing.assert_array_equal(with_duration[:, :-1], plain)
+    expected = np.log([len(x) / 8000 for x in synthetic_clips])
+    np.testing.assert_allclose(with_duration[:, -1], expected, rtol=1e-6)
+    names = est.get_feature_names_out()
+    assert len(names) == with_duration.shape[1]
+    assert names[-1] == "log_duration"
+
+
+def test_log_duration_uses_sr():
+    X = np.zeros((2, 4000), dtype=np.float32)
+    out = MFCCExtractor(sr=16000, output="grid", log_duration=True).fit_transform(X)
+    np.testing.assert_allclose(out[:, -1], np.log(0.25), rtol=1e-6)
+
+
+def test_log_duration_is_batch_invariant(synthetic_clips):
+    est = MFCCExtractor(n_mels=16, deltas=1, output="grid", log_duration=True)
+    batch = est.fit_transform(synthetic_clips)
+    for i, x in enumerate(synthetic_clips):
+        alone = est.transform([x])
+        np.testing.assert_allclose(batch[i], alone[0], atol=1e-4)
+
+
+def test_log_duration_refuses_frames():
+    X = np.zeros((2, 800), dtype=np.float32)
+    with pytest.raises(ValueError, match="log_duration"):
+        MFCCExtractor(output="frames", log_duration=True).fit(X)
+
+
+def test_log_duration_is_validated():
+    X = np.zeros((2, 800), dtype=np.float32)
+    with pytest.raises(ValueError, match="log_duration"):
+        MFCCExtractor(log_duration="yes").fit(X)
+
+
+def test_log_duration_pandas_output(synthetic_clips):
+    pd = pytest.importorskip("pandas")
+    est = MFCCExtractor(output="grid", log_duration=True).set_output(transform="pandas")
+    frame = est.fit_transform(synthetic_clips)
+    assert isinstance(frame, pd.DataFrame)
+    assert frame.columns[-1] == "log_duration"

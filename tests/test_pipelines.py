@@ -7,12 +7,14 @@ cached features: the extractor's ``transform`` is not called again.
 import numpy as np
 import pytest
 from _bad_inputs import _check_error
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from sklearn_audiodigit.exceptions import AudioTypeError, AudioValueError
 from sklearn_audiodigit.features import MFCCExtractor
+from sklearn_audiodigit.pipelines import make_svc_pipeline
 from sklearn_audiodigit.preprocessing import TrimSilence
 
 CALLS = {"transform": 0}
@@ -97,3 +99,22 @@ def test_fitted_pipeline_refuses_a_changed_rate(model_from_file, digit):
     changed.estimator_.set_params(features__sr=16000)
     with pytest.raises(AudioValueError, match="features|MFCCExtractor"):
         changed.predict([digit])
+
+
+# --------------------------------------------- the default SVC pipeline (with log_duration)
+def test_default_svc_pipeline_uses_duration(synthetic_clips):
+    model = make_svc_pipeline().estimator  # the pipeline inside the augmenting wrapper
+    features = model.named_steps["features"]
+    assert features.log_duration and features.n_mels == 16 and features.output == "grid"
+    Z = clone(model[:-1]).fit_transform(synthetic_clips)
+    # 13 MFCCs + 13 deltas on 8 segments, then the weighted duration column
+    assert Z.shape == (len(synthetic_clips), 26 * 8 + 1)
+    np.testing.assert_allclose(Z[:, :-1].mean(axis=0), 0.0, atol=1e-6)
+    np.testing.assert_allclose(Z[:, -1].std(), 3.0, rtol=1e-5)
+
+
+def test_default_svc_pipeline_fits_and_predicts(synthetic_clips):
+    y = np.array([0, 1, 0, 1])
+    model = make_svc_pipeline(random_state=0)
+    model.fit(synthetic_clips * 3, np.tile(y, 3))
+    assert model.predict(synthetic_clips).shape == (len(synthetic_clips),)
