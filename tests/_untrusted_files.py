@@ -1,6 +1,6 @@
 """Hostile model and audio files built from genuine ones, for the tests and the benchmark.
 
-Shared by ``tests/test_persistence_bounds.py``, ``tests/test_fuzz.py`` and
+Shared by ``tests/persistence/test_bounds.py``, ``tests/test_fuzz.py`` and
 ``benchmarks/bench_untrusted.py`` (which puts this folder on ``sys.path``).
 """
 

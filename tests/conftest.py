@@ -227,7 +227,7 @@ def svc_default():
     """The CLI's default model is the MFCC svc, as where the embedding extra is missing.
 
     For tests of the command line's mechanics, which should not depend on (or pay
-    for) the speech embedding being installed; tests/test_cli_pretrained.py covers
+    for) the speech embedding being installed; tests/cli/test_pretrained.py covers
     the embedding default.
     """
     from sklearn_audiodigit import cli

@@ -26,9 +26,9 @@ NOT_2D = {
     "(tests/test_preprocessing.py)",
     "SpeedPerturbedClassifier": "meta-estimator over an audio pipeline: it resamples each row "
     "as a clip and hands the inner model clips of new lengths, which no 2-D estimator of the "
-    "checks accepts (tests/test_augmentation.py)",
+    "checks accepts (tests/augmentation/test_speed.py)",
     "WaveformAugmenter": "has no fit: a BaseEstimator only for get_params/clone, whose "
-    "augment() draws training copies (tests/test_augmentation_transforms.py)",
+    "augment() draws training copies (tests/augmentation/test_augmenter.py)",
 }
 
 # fast settings per class, used in place of the defaults
@@ -48,12 +48,12 @@ EMBEDDING_MISSING = (
 # the mel/chroma projection is a float32 BLAS product, which rounds a row by ~1e-7
 # relative depending on where it falls in BLAS's blocks. The features' contract is a
 # tolerance (per-clip librosa within atol=1e-4, rtol=1e-5; tests/test_features.py),
-# and tests/test_regression_batch.py checks every clip of a batch against the clip
+# and tests/test_features.py (test_batch_equals_one_by_one) checks every clip of a batch against the clip
 # alone, in any order and chunking, within it.
 _ORDER = (
     "a row's float32 mel/chroma product rounds by ~1e-7 with its position in BLAS's "
     "blocks; batch = one by one within the contract's tolerance is tested in "
-    "tests/test_regression_batch.py"
+    "tests/test_features.py"
 )
 EXPECTED_FAILED = {
     name: {"check_methods_sample_order_invariance": _ORDER}
@@ -112,7 +112,7 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 # --------------------------------------------------------------------- networks ([nn] extra)
-# The networks themselves are checked in tests/test_nn.py, with the failure skorch forces
+# The networks themselves are checked in tests/nn/test_classifiers.py, with the failure skorch forces
 # (check_no_attributes_set_in_init). The seed ensemble is a plain scikit-learn
 # meta-estimator: every check runs, on two copies of a small MLP (2-D input, no
 # augmentation, as for the networks' own checks).

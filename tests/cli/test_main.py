@@ -14,7 +14,7 @@ from sklearn_audiodigit import __version__
 from sklearn_audiodigit.cli import main
 
 # the command line's mechanics, with the MFCC svc as the default model whether or not
-# the speech embedding is installed (tests/test_cli_pretrained.py covers that default)
+# the speech embedding is installed (tests/cli/test_pretrained.py covers that default)
 pytestmark = pytest.mark.usefixtures("svc_default")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

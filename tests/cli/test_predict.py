@@ -16,7 +16,7 @@ from sklearn_audiodigit.cli import main
 from sklearn_audiodigit.persistence import read_model_metadata, save_model
 
 # the command line's mechanics, with the MFCC svc as the default model whether or not
-# the speech embedding is installed (tests/test_cli_pretrained.py covers that default)
+# the speech embedding is installed (tests/cli/test_pretrained.py covers that default)
 pytestmark = pytest.mark.usefixtures("svc_default")
 
 
