@@ -48,8 +48,8 @@ EMBEDDING_MISSING = (
 # the mel/chroma projection is a float32 BLAS product, which rounds a row by ~1e-7
 # relative depending on where it falls in BLAS's blocks. The features' contract is a
 # tolerance (per-clip librosa within atol=1e-4, rtol=1e-5; tests/test_features.py),
-# and tests/test_features.py (test_batch_equals_one_by_one) checks every clip of a batch against the clip
-# alone, in any order and chunking, within it.
+# and tests/test_features.py::test_batch_equals_one_by_one checks every clip of a
+# batch against the clip alone, in any order and chunking, within it.
 _ORDER = (
     "a row's float32 mel/chroma product rounds by ~1e-7 with its position in BLAS's "
     "blocks; batch = one by one within the contract's tolerance is tested in "
@@ -112,8 +112,8 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 # --------------------------------------------------------------------- networks ([nn] extra)
-# The networks themselves are checked in tests/nn/test_classifiers.py, with the failure skorch forces
-# (check_no_attributes_set_in_init). The seed ensemble is a plain scikit-learn
+# The networks themselves are checked in tests/nn/test_classifiers.py, with the failure
+# skorch forces (check_no_attributes_set_in_init). The seed ensemble is a plain scikit-learn
 # meta-estimator: every check runs, on two copies of a small MLP (2-D input, no
 # augmentation, as for the networks' own checks).
 def _nn_instances():

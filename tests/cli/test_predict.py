@@ -11,6 +11,7 @@ import pytest
 import soundfile as sf
 import soxr
 from _bad_inputs import FILE_CASES, SR, _write
+from _cli_output import _assert_one_error_line
 
 from sklearn_audiodigit.cli import main
 from sklearn_audiodigit.persistence import read_model_metadata, save_model
@@ -294,3 +295,92 @@ def test_predict_conflicting_sr_is_an_error(capsys, model_file, catalogue):
     assert main(["predict", str(model_file), str(catalogue["WAV PCM_16"]), "--sr", "16000"]) == 1
     err = capsys.readouterr().err
     assert "8000 Hz" in err and "--sr 16000" in err and "Traceback" not in err
+
+
+# ------------------------------------------ predict with the default model (audiodigit train)
+@pytest.fixture(scope="module")
+def trained_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "sub" / "m.joblib"
+    assert main(["train", "--output", str(path), "--quiet"]) == 0
+    return path
+
+
+def test_predict_json(capsys, trained_model, fsdd_sample):
+    files = list(fsdd_sample.filenames[::30])  # one file per digit, several speakers
+    assert main(["predict", str(trained_model), *files, "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["file"] for r in records] == files
+    for r in records:
+        assert set(r) == {"file", "no_speech", "label", "confidence"}
+        assert r["no_speech"] is False
+        assert 0.0 <= r["confidence"] <= 1.0
+    truth = [int(Path(f).name.split("_")[0]) for f in files]
+    correct = sum(r["label"] == t for r, t in zip(records, truth, strict=True))
+    assert correct >= 8  # clips seen in training: mostly right
+
+
+def test_predict_text_output(capsys, trained_model, fsdd_sample, tmp_path, tone):
+    import soundfile as sf
+
+    # a 16 kHz stereo copy of a sample file: resampled and mixed down on the way in
+    y, _ = sf.read(fsdd_sample.filenames[5])
+    import soxr
+
+    y16 = soxr.resample(y, 8000, 16000)
+    path = tmp_path / "stereo16k.wav"
+    sf.write(path, np.stack([y16, y16], axis=1), 16000)
+    assert main(["predict", str(trained_model), str(path), fsdd_sample.filenames[5]]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    fields = [line.split("\t") for line in lines]
+    assert fields[0][0] == str(path)
+    assert fields[0][1] == fields[1][1]  # same recording, same label
+    assert 0.0 <= float(fields[0][2]) <= 1.0
+
+
+def test_predict_missing_file_gives_an_error_record(capsys, trained_model, fsdd_sample, tmp_path):
+    good = [fsdd_sample.filenames[0], fsdd_sample.filenames[299]]
+    missing = str(tmp_path / "missing.wav")
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"\x00\x01" * 50)
+    argv = ["predict", str(trained_model), good[0], missing, str(junk), good[1], "--json"]
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert [r["file"] for r in records] == [good[0], missing, str(junk), good[1]]
+    assert "missing.wav" in records[1]["error"]
+    assert "junk.wav" in records[2]["error"]
+    for r in (records[0], records[3]):
+        assert "error" not in r
+        assert isinstance(r["label"], int)
+    assert "Traceback" not in captured.err
+
+
+def test_predict_missing_file_text_mode(capsys, trained_model, fsdd_sample, tmp_path):
+    missing = str(tmp_path / "missing.wav")
+    assert main(["predict", str(trained_model), missing, fsdd_sample.filenames[0]]) == 1
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 1  # the good file is still predicted
+    line = _assert_one_error_line(captured.err)
+    assert "missing.wav" in line
+
+
+@pytest.mark.parametrize("kind", ["missing", "text", "other_pickle"])
+def test_predict_bad_model_file_is_one_error_line(capsys, tmp_path, fsdd_sample, kind):
+    model = tmp_path / "model.joblib"
+    if kind == "text":
+        model.write_text("not a model\n")
+    elif kind == "other_pickle":
+        import joblib
+
+        joblib.dump({"weights": [1, 2, 3]}, model)
+    status = main(["predict", str(model), fsdd_sample.filenames[0]])
+    captured = capsys.readouterr()
+    assert status != 0
+    assert captured.out == ""
+    line = _assert_one_error_line(captured.err)
+    assert "model.joblib" in line
+
+
+# -- usage ------------------------------------------------------------------------------
