@@ -1,4 +1,4 @@
-"""Tests of sklearn_audiodigit.nn: tiny networks, a few epochs, small data."""
+"""The four networks (``nn._classifiers``): tiny networks, a few epochs, small data."""
 
 import io
 import pickle
@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
-from sklearn.model_selection import GridSearchCV, GroupKFold, cross_val_score  # noqa: E402
+from sklearn.model_selection import GridSearchCV, GroupKFold  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from sklearn_audiodigit.exceptions import AudioDigitError, AudioTypeError, AudioValueError  # noqa: E402
@@ -22,17 +22,10 @@ from sklearn_audiodigit.nn import (  # noqa: E402
     CNNClassifier,
     FeedForwardClassifier,
     FrameAugmenter,
-    FrameNormalization,
     ResNetClassifier,
     RNNClassifier,
     make_nn_pipeline,
     plot_learning_curves,
-)
-from sklearn_audiodigit.nn._augmentation import (  # noqa: E402
-    frequency_warp,
-    spec_augment,
-    time_shift,
-    time_stretch,
 )
 
 # One thread: on shared, over-subscribed CPUs two torch threads spin-wait for each
@@ -222,52 +215,6 @@ def test_one_cycle_schedule_and_clipping(frames):
     assert set(const.history_[:, "lr"]) == {const.lr}
 
 
-def test_augmentation_functions_shapes_and_ranges():
-    gen = torch.Generator().manual_seed(0)
-    x = torch.randn(5, 16, 20)
-    for out in (
-        time_shift(x, 0.2, generator=gen),
-        frequency_warp(x, 0.2, generator=gen),
-        time_stretch(x, 0.2, generator=gen),
-        spec_augment(x, freq_mask=4, time_mask=5, generator=gen),
-    ):
-        assert out.shape == x.shape and out.dtype == x.dtype
-        assert torch.isfinite(out).all()
-    # warp factor 1 is the identity; values stay within the clip's range
-    assert torch.equal(frequency_warp(x, 0.0), x)
-    w = frequency_warp(x, 0.2, generator=gen)
-    assert w.max() <= x.max() + 1e-6 and w.min() >= x.min() - 1e-6
-    x_aug, perm, lam = FrameAugmenter(mixup_alpha=0.2)(x, generator=gen)
-    assert perm.shape == (5,) and 0.5 <= lam <= 1.0
-
-
-def test_frame_normalization():
-    gen = torch.Generator().manual_seed(0)
-    speech = torch.randn(3, 8, 10, generator=gen) * 5 + 2
-    floor = torch.full((3, 8, 6), -80.0)
-    padded = torch.cat([floor[:, :, :3], speech, floor[:, :, 3:]], dim=2)
-    centred = speech - speech.mean(dim=2, keepdim=True)
-    expected = {
-        "utterance": centred / centred.std(dim=(1, 2), keepdim=True, unbiased=False),
-        "band": centred / centred.std(dim=2, keepdim=True, unbiased=False),
-        "clip": (speech - speech.mean(dim=(1, 2), keepdim=True))
-        / speech.std(dim=(1, 2), keepdim=True, unbiased=False),
-    }
-    for mode, ref in expected.items():
-        norm = FrameNormalization(mode, active_threshold=0.0)
-        out = norm(padded)
-        # the padding at the floor does not enter the statistics
-        torch.testing.assert_close(out[:, :, 3:13], ref, rtol=1e-4, atol=1e-4)
-        # a clip's output does not depend on its batch neighbours
-        torch.testing.assert_close(norm(padded[:1]), out[:1])
-    # one frame per clip (2-D input): normalised over the bands, not zeroed
-    single = FrameNormalization()(speech[:, :, :1])
-    assert single.abs().sum() > 0
-    assert FrameNormalization(None)(speech) is speech
-    with pytest.raises(ValueError, match="mode"):
-        FrameNormalization("batch")
-
-
 # --------------------------------------------------------------------- scikit-learn tooling
 def test_grid_search_over_network_parameter(frames):
     X, y, groups = frames
@@ -277,37 +224,6 @@ def test_grid_search_over_network_parameter(frames):
     search.fit(X, y, groups=groups)
     assert search.best_params_["dropout"] in (0.0, 0.5)
     assert search.predict(X).shape == (len(X),)
-
-
-def test_pipeline_on_waveforms_with_groups():
-    rng = np.random.RandomState(0)
-    t = np.arange(3000) / 8000.0
-    waves, y = [], []
-    for i in range(24):
-        f = 300.0 if i % 2 else 1200.0
-        n = 2000 + 40 * i  # ragged
-        wave = 0.5 * np.sin(2 * np.pi * f * t[:n]) + 0.01 * rng.randn(n)
-        waves.append(wave.astype(np.float32))
-        y.append(i % 2)
-    waves = np.array(waves + [None], dtype=object)[:-1]
-    groups = np.repeat(np.arange(4), 6)
-    pipe = make_nn_pipeline(
-        "cnn", random_state=0, channels=(4, 8), max_epochs=4, early_stopping=True, batch_size=8
-    )
-    pipe.fit(waves, np.array(y), net__groups=groups)
-    assert pipe.predict(waves).shape == (24,)
-    scores = cross_val_score(
-        make_nn_pipeline("mlp", random_state=0, hidden_layer_sizes=(8,), max_epochs=2),
-        waves,
-        np.array(y),
-        groups=groups,
-        cv=GroupKFold(2),
-    )
-    assert scores.shape == (2,)
-    for name in ("rnn", "resnet"):
-        assert make_nn_pipeline(name).steps[-1][0] == "net"
-    with pytest.raises(ValueError, match="name"):
-        make_nn_pipeline("transformer")
 
 
 def test_plot_learning_curves(frames):
@@ -528,22 +444,6 @@ def test_pipeline_names_the_bad_clip(fsdd_sample):
         pipe.fit(X, fsdd_sample.target[:12])
 
 
-@pytest.mark.parametrize("mode", ["utterance", "band", "clip"])
-def test_frame_normalization_does_not_blow_up_flat_clips(mode):
-    import torch
-
-    from sklearn_audiodigit.nn import FrameNormalization
-
-    rng = np.random.default_rng(0)
-    flat = np.full((2, 40, 51), -50.0, dtype=np.float32)
-    flat[0] += rng.normal(0, 1e-3, flat[0].shape).astype(np.float32)  # nearly constant
-    flat[1, :, :3] = -10.0  # a short burst, then a constant tail
-    out = FrameNormalization(mode)(torch.as_tensor(flat)).numpy()
-    assert np.isfinite(out).all()
-    # with the 1 dB floor the deviations (at most 40 dB) stay of their own size
-    assert np.abs(out).max() <= 41.0
-
-
 def test_cnn_trained_with_small_batches_predicts_every_class(fsdd_sample):
     # regression: one near-constant augmented clip in a training batch used to blow up the
     # per-utterance normalisation, poison BatchNorm's running statistics and make the fitted
@@ -557,3 +457,11 @@ def test_cnn_trained_with_small_batches_predicts_every_class(fsdd_sample):
     pred = pipe.predict(fsdd_sample.data[~test])
     assert len(np.unique(pred)) >= 8
     assert (pred == fsdd_sample.target[~test]).mean() > 0.5
+
+
+def test_cnn_default_recipe():
+    clf = CNNClassifier()
+    assert clf.normalize == "clip"
+    aug = clf._augmenter()
+    assert isinstance(aug, FrameAugmenter)
+    assert aug.lowpass_db == 24.0 and aug.tilt_db == 6.0 and aug.p_channel == 0.5
