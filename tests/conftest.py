@@ -289,3 +289,26 @@ def synthetic_clips():
         x = gain * (np.sin(2 * np.pi * (300 + 200 * i) * t) + 0.1 * rng.standard_normal(n))
         out.append(x.astype(np.float32))
     return out
+
+
+@pytest.fixture(scope="session")
+def sample_report(fsdd_sample):
+    """(report, cv, groups): the default SVC pipeline evaluated leave-one-speaker-out on the
+    bundled sample (tests/test_evaluation.py, tests/test_reporting.py)."""
+    import warnings
+
+    from sklearn_audiodigit.evaluation import evaluate, make_cv
+    from sklearn_audiodigit.pipelines import make_svc_pipeline
+
+    cv, groups, desc = make_cv("speaker", speaker=fsdd_sample.speaker)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # SVC(probability=True) in sklearn 1.9
+        report = evaluate(
+            make_svc_pipeline(random_state=0),
+            fsdd_sample.data,
+            fsdd_sample.target,
+            cv=cv,
+            groups=groups,
+            description=desc,
+        )
+    return report, cv, groups
