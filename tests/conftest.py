@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled FSDD sample and synthetic signals (tones, chirps, noise)."""
+"""Shared fixtures: the bundled FSDD sample, synthetic signals (tones, chirps, noise), the
+bad-input catalogue's files and a model to feed them to, the sample's evaluation report."""
 
 import shutil
 import subprocess
@@ -8,6 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+# The helper modules of tests/ hold assertions: pytest rewrites them as it does the test
+# files' own (detailed failure messages), since they are imported by name, not collected.
+pytest.register_assert_rewrite("_bad_inputs", "_cli_output", "_clips", "_untrusted_files")
 
 SR = 8000
 
