@@ -26,6 +26,7 @@ import pytest
 import soundfile as sf
 
 from sklearn_audiodigit import AudioDigitError, AudioLoadError, AudioTypeError, AudioValueError
+from sklearn_audiodigit.preprocessing import Resampler
 
 SR = 8000
 BUILTIN = {AudioLoadError: OSError, AudioValueError: ValueError, AudioTypeError: TypeError}
@@ -332,3 +333,39 @@ def check_awkward_clip(est, X):
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         _finite_result(est.fit_transform(X), len(X))
+
+
+def array_input_tests(estimators):
+    """The three tests of bad, valid and awkward arrays over ``estimators``, for a test module.
+
+    A test module binds them to its own names, so that each module checks its own
+    estimators: ``test_bad_arrays_raise_documented_errors,
+    test_arrays_that_work_give_the_float_result,
+    test_awkward_but_valid_clips_give_finite_output = array_input_tests([...])``.
+    """
+    ids = [type(e).__name__ for e in estimators]
+
+    @pytest.mark.parametrize("case", list(BAD_ARRAYS))
+    @pytest.mark.parametrize("est", estimators, ids=ids)
+    def test_bad_arrays_raise_documented_errors(est, case):
+        check_bad_array(est, case)
+
+    @pytest.mark.parametrize("est", estimators, ids=ids)
+    def test_arrays_that_work_give_the_float_result(est, rng):
+        check_arrays_that_work(est, rng)
+
+    @pytest.mark.parametrize("est", estimators, ids=ids)
+    @pytest.mark.parametrize("X", AWKWARD_CLIPS, ids=AWKWARD_IDS)
+    def test_awkward_but_valid_clips_give_finite_output(est, X):
+        if isinstance(est, Resampler) and len(X[0]) < 2:
+            pytest.skip(
+                "one sample at 16 kHz resamples to nothing: "
+                "tests/test_preprocessing.py::test_resampling_to_nothing_is_an_error"
+            )
+        check_awkward_clip(est, X)
+
+    return (
+        test_bad_arrays_raise_documented_errors,
+        test_arrays_that_work_give_the_float_result,
+        test_awkward_but_valid_clips_give_finite_output,
+    )

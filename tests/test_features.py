@@ -5,15 +5,7 @@ import warnings
 import librosa
 import numpy as np
 import pytest
-from _bad_inputs import (
-    AWKWARD_CLIPS,
-    AWKWARD_IDS,
-    BAD_ARRAYS,
-    _check_error,
-    check_arrays_that_work,
-    check_awkward_clip,
-    check_bad_array,
-)
+from _bad_inputs import _check_error, array_input_tests
 from sklearn.model_selection import GroupKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -560,25 +552,14 @@ def test_pcen_and_cmn_remove_a_channel_gain_that_db_keeps(fsdd_clips):
 
 
 # ------------------------------------------- the bad-input catalogue (tests/_bad_inputs.py)
-EXTRACTORS = [MFCCExtractor(), LogMelExtractor(), SpectrogramExtractor(), ChromaExtractor()]
-EXTRACTOR_IDS = [type(e).__name__ for e in EXTRACTORS]
-
-
-@pytest.mark.parametrize("case", list(BAD_ARRAYS))
-@pytest.mark.parametrize("est", EXTRACTORS, ids=EXTRACTOR_IDS)
-def test_bad_arrays_raise_documented_errors(est, case):
-    check_bad_array(est, case)
-
-
-@pytest.mark.parametrize("est", EXTRACTORS, ids=EXTRACTOR_IDS)
-def test_arrays_that_work_give_the_float_result(est, rng):
-    check_arrays_that_work(est, rng)
-
-
-@pytest.mark.parametrize("est", EXTRACTORS, ids=EXTRACTOR_IDS)
-@pytest.mark.parametrize("X", AWKWARD_CLIPS, ids=AWKWARD_IDS)
-def test_awkward_but_valid_clips_give_finite_output(est, X):
-    check_awkward_clip(est, X)
+# bad, valid and awkward arrays through every extractor
+(
+    test_bad_arrays_raise_documented_errors,
+    test_arrays_that_work_give_the_float_result,
+    test_awkward_but_valid_clips_give_finite_output,
+) = array_input_tests(
+    [MFCCExtractor(), LogMelExtractor(), SpectrogramExtractor(), ChromaExtractor()]
+)
 
 
 def test_silence_features_are_the_floor(digit):

@@ -4,15 +4,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
-from _bad_inputs import (
-    AWKWARD_CLIPS,
-    AWKWARD_IDS,
-    BAD_ARRAYS,
-    _check_error,
-    check_arrays_that_work,
-    check_awkward_clip,
-    check_bad_array,
-)
+from _bad_inputs import _check_error, array_input_tests
 from sklearn.pipeline import make_pipeline
 
 from sklearn_audiodigit.exceptions import AudioLoadError, AudioTypeError, AudioValueError
@@ -365,32 +357,14 @@ def test_audio_reader_goes_through_the_same_checks(catalogue):
         AudioReader().fit_transform([good[0], 3])
 
 
-WAVEFORM_TRANSFORMERS = [
-    TrimSilence(),
-    PadTrim(length=800),
-    PeakNormalizer(),
-    Resampler(orig_sr=16000),
-]
-WAVEFORM_IDS = [type(e).__name__ for e in WAVEFORM_TRANSFORMERS]
-
-
-@pytest.mark.parametrize("case", list(BAD_ARRAYS))
-@pytest.mark.parametrize("est", WAVEFORM_TRANSFORMERS, ids=WAVEFORM_IDS)
-def test_bad_arrays_raise_documented_errors(est, case):
-    check_bad_array(est, case)
-
-
-@pytest.mark.parametrize("est", WAVEFORM_TRANSFORMERS, ids=WAVEFORM_IDS)
-def test_arrays_that_work_give_the_float_result(est, rng):
-    check_arrays_that_work(est, rng)
-
-
-@pytest.mark.parametrize("est", WAVEFORM_TRANSFORMERS, ids=WAVEFORM_IDS)
-@pytest.mark.parametrize("X", AWKWARD_CLIPS, ids=AWKWARD_IDS)
-def test_awkward_but_valid_clips_give_finite_output(est, X):
-    if isinstance(est, Resampler) and len(X[0]) < 2:
-        pytest.skip("one sample at 16 kHz resamples to nothing: tested below")
-    check_awkward_clip(est, X)
+# bad, valid and awkward arrays through every waveform transformer
+(
+    test_bad_arrays_raise_documented_errors,
+    test_arrays_that_work_give_the_float_result,
+    test_awkward_but_valid_clips_give_finite_output,
+) = array_input_tests(
+    [TrimSilence(), PadTrim(length=800), PeakNormalizer(), Resampler(orig_sr=16000)]
+)
 
 
 def test_resampling_to_nothing_is_an_error():
