@@ -478,10 +478,13 @@ class SpeechEmbeddingExtractor(TransformerMixin, BaseEstimator):
         Folder holding the two ONNX files; ``None`` searches as the module
         docstring says.
     n_threads : int, default=1
-        Threads of each onnxruntime session (``intra_op_num_threads``).
-    batch_size : int, default=64
-        Clips per onnxruntime call. Results do not depend on it beyond
-        floating-point rounding (``atol=1e-4`` in the tests).
+        Threads of each onnxruntime session (``intra_op_num_threads``; waiting
+        threads sleep rather than spin).
+    batch_size : int, default=16
+        Clips of equal length (after the window rule) per onnxruntime call. A
+        clip's result does not depend on the batch it is in (``atol=1e-4`` in the
+        tests; measured equal); small batches stay in the CPU's caches
+        (``benchmarks/README.md``).
 
     Attributes
     ----------
@@ -498,6 +501,17 @@ class SpeechEmbeddingExtractor(TransformerMixin, BaseEstimator):
     fitted pipeline pickles and saves with
     :func:`~sklearn_audiodigit.persistence.save_model` without the model files,
     and finds them again where it is loaded.
+
+    Speed. The two files are meant for streaming: the mel model floors its dB
+    values against the maximum of its whole input (so it takes one clip per call),
+    and the embedding model takes one 76-frame window per row (the 9 windows of a
+    1.5 s clip overlap by 68 frames). With the ``onnx`` package (part of the
+    ``[embedding]`` extra) they are edited once into models that take batches of
+    whole clips, with the floor applied per clip and the overlapping windows
+    computed once (:func:`_fast_models`; kept in ``$AUDIODIGIT_CACHE_DIR`` or the
+    user's cache folder, never next to the files): the same outputs, about four
+    times faster. Without ``onnx``, or with other model files, the files run as
+    they are.
 
     Examples
     --------
@@ -527,7 +541,7 @@ class SpeechEmbeddingExtractor(TransformerMixin, BaseEstimator):
         stats=("mean", "std"),
         model_dir=None,
         n_threads=1,
-        batch_size=64,
+        batch_size=16,
     ):
         self.sr = sr
         self.window = window
@@ -572,6 +586,9 @@ class SpeechEmbeddingExtractor(TransformerMixin, BaseEstimator):
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.n_threads
         options.inter_op_num_threads = 1
+        # threads that wait for work sleep instead of spinning: with 2 threads on a
+        # shared 2-core machine spinning halved the throughput (benchmarks/README.md)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3
 
         def load(models):
