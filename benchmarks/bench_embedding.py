@@ -326,6 +326,7 @@ def cmd_speed(args):
     from sklearn_audiodigit import embeddings
     from sklearn_audiodigit.embeddings import SpeechEmbeddingExtractor
     from sklearn_audiodigit.pipelines import make_model
+    from sklearn_audiodigit.pretrained import load_pretrained
 
     print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     data, y, speakers = _load(args)
@@ -362,8 +363,11 @@ def cmd_speed(args):
     )
     clip = data[1]
     print(f"\nwarm one-clip predict (clip of {len(clip) / SR:.2f} s), {args.latency_n} calls")
+    models = {"embed-svc (bundled)": lambda: load_pretrained("embed-svc")}
     for name in ("embed-svc", "svc"):  # the MFCC svc: a same-run baseline
-        model = make_model(name).fit(data[::6], y[::6])
+        models[f"{name} (fit on 500 clips)"] = lambda n=name: make_model(n).fit(data[::6], y[::6])
+    for name, make in models.items():
+        model = make()
         model.predict([clip])
         times, cpu = [], []
         for _ in range(args.latency_n):
