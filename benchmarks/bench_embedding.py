@@ -319,33 +319,35 @@ def _stages(ext, clips, repeat):
     return timings
 
 
-def cmd_speed(args):
-    """Extractor throughput (per stage, both paths, batch sizes, threads) and latency."""
+def _files_as_they_are():
+    """Extractors made inside run the model files as they are (the path before the
+    batched one, kept where onnx is missing): one mel call per clip, one embedding
+    window per 76 mel frames."""
     from unittest import mock
 
     from sklearn_audiodigit import embeddings
-    from sklearn_audiodigit.embeddings import SpeechEmbeddingExtractor
-    from sklearn_audiodigit.pipelines import make_model
-    from sklearn_audiodigit.pretrained import load_pretrained
 
-    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
-    data, y, speakers = _load(args)
+    return mock.patch.object(embeddings, "_fast_models", lambda folder, **kw: None)
+
+
+def _throughput(data, repeat):
+    """Print the extractor's throughput: both paths by stage, batch sizes, threads."""
+    from sklearn_audiodigit.embeddings import SpeechEmbeddingExtractor
+
     rng = np.random.default_rng(0)
     one_s = [rng.standard_normal(SR).astype(np.float32) * 0.1 for _ in range(200)]
-    n, rep = len(one_s), args.repeat
-    # the files as they are (the path before the batched one, kept where onnx is
-    # missing): one mel call per clip, one embedding window per 76 mel frames
-    reference = mock.patch.object(embeddings, "_fast_models", lambda folder, **kw: None)
-    print(f"\n{n} clips of 1 s at {SR} Hz, window 1.5 s (9 frames), 1 thread, best of {rep}")
+    n = len(one_s)
+    print(f"\n{n} clips of 1 s at {SR} Hz, window 1.5 s (9 frames), 1 thread, best of {repeat}")
     results = {}
     for name in ("files as they are", "batched"):
-        with reference if name == "files as they are" else contextlib.nullcontext():
+        as_is = name == "files as they are"
+        with _files_as_they_are() if as_is else contextlib.nullcontext():
             ext = SpeechEmbeddingExtractor(batch_size=n).fit(one_s[:2])
-            assert (ext._sessions[3] is None) == (name == "files as they are")
-            wall, cpu, out = _best(lambda e=ext: e.transform(one_s), rep)
+            assert (ext._sessions[3] is None) == as_is
+            wall, cpu, out = _best(lambda e=ext: e.transform(one_s), repeat)
             results[name] = out
             print(f"  {name}: {n / wall:.0f} clips/s wall, {n / cpu:.0f} clips/s of CPU time")
-            for stage, t in _stages(ext, one_s, rep).items():
+            for stage, t in _stages(ext, one_s, repeat).items():
                 print(f"    {stage:<24} {t / n * 1e3:6.3f} ms a clip (CPU)")
     diff = np.abs(results["batched"] - results["files as they are"]).max()
     print(f"  largest difference between the two paths: {diff:.3g}")
@@ -353,34 +355,60 @@ def cmd_speed(args):
     for threads in (1, 2):
         for bs in (1, 8, 16, 32, 64, 200):
             ext = SpeechEmbeddingExtractor(batch_size=bs, n_threads=threads).fit(one_s[:2])
-            wall, cpu, _ = _best(lambda e=ext: e.transform(one_s), rep)
+            wall, cpu, _ = _best(lambda e=ext: e.transform(one_s), repeat)
             print(f"  n_threads={threads} batch_size={bs:<4} {n / wall:5.0f} / {n / cpu:5.0f}")
     ext = SpeechEmbeddingExtractor().fit(one_s[:2])
-    wall, cpu, _ = _best(lambda: ext.transform(data), rep)
+    wall, cpu, _ = _best(lambda: ext.transform(data), repeat)
     print(
         f"\nall {len(data)} FSDD clips (0.14-2.28 s), defaults: {len(data) / wall:.0f} clips/s "
         f"wall, {len(data) / cpu:.0f} clips/s of CPU time"
     )
+
+
+def _latency(name, model, clip, n):
+    """Print the warm one-clip predict latency of ``model``, wall and CPU time."""
+    model.predict([clip])
+    times, cpu = [], []
+    for _ in range(n):
+        t0, c0 = time.perf_counter(), time.process_time()
+        model.predict([clip])
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    times, cpu = np.array(times) * 1e3, np.array(cpu) * 1e3
+    print(
+        f"  {name}: wall median {np.median(times):.1f} ms (best {times.min():.1f}, p90 "
+        f"{np.percentile(times, 90):.1f}); CPU median {np.median(cpu):.1f} ms "
+        f"(best {cpu.min():.1f})"
+    )
+
+
+def cmd_speed(args):
+    """Extractor throughput (per stage, both paths, batch sizes, threads) and latency."""
+    from sklearn_audiodigit.pipelines import make_model
+    from sklearn_audiodigit.pretrained import load_pretrained
+
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    data, y, _ = _load(args)
+    if not args.latency_only:
+        _throughput(data, args.repeat)
     clip = data[1]
     print(f"\nwarm one-clip predict (clip of {len(clip) / SR:.2f} s), {args.latency_n} calls")
-    models = {"embed-svc (bundled)": lambda: load_pretrained("embed-svc")}
+
+    def bundled():
+        return load_pretrained("embed-svc")
+
+    models = {
+        "embed-svc (bundled)": (bundled, contextlib.nullcontext),
+        "embed-svc (bundled), files as they are": (bundled, _files_as_they_are),
+    }
     for name in ("embed-svc", "svc"):  # the MFCC svc: a same-run baseline
-        models[f"{name} (fit on 500 clips)"] = lambda n=name: make_model(n).fit(data[::6], y[::6])
-    for name, make in models.items():
-        model = make()
-        model.predict([clip])
-        times, cpu = [], []
-        for _ in range(args.latency_n):
-            t0, c0 = time.perf_counter(), time.process_time()
-            model.predict([clip])
-            times.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
-        times, cpu = np.array(times) * 1e3, np.array(cpu) * 1e3
-        print(
-            f"  {name}: wall median {np.median(times):.1f} ms (best {times.min():.1f}, p90 "
-            f"{np.percentile(times, 90):.1f}); CPU median {np.median(cpu):.1f} ms "
-            f"(best {cpu.min():.1f})"
+        models[f"{name} (fit on 500 clips)"] = (
+            lambda n=name: make_model(n).fit(data[::6], y[::6]),
+            contextlib.nullcontext,
         )
+    for name, (make, context) in models.items():
+        with context():
+            _latency(name, make(), clip, args.latency_n)
     print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
@@ -399,6 +427,7 @@ def main(argv=None):
     p.add_argument("--classifiers", default="svc:1", help="comma-separated kind:C")
     p.add_argument("--repeat", type=int, default=5, help="speed: best of this many runs")
     p.add_argument("--latency-n", type=int, default=50, help="speed: predict calls timed")
+    p.add_argument("--latency-only", action="store_true", help="speed: only the latency")
     args = p.parse_args(argv)
     {"features": cmd_features, "loso": cmd_loso, "tts": cmd_tts, "speed": cmd_speed}[args.part](
         args
