@@ -19,6 +19,12 @@ The model files are not part of this package. They are looked for, in order:
 3. the download cache that :func:`fetch_speech_embedding` fills
    (``<data_home>/speech_embedding``, ``data_home`` as for the datasets).
 
+Speed. With the ``onnx`` package (in the ``[embedding]`` extra) the two files are
+edited once into models that take batches of whole clips (same outputs, about four
+times faster); the edited copies are kept in ``$AUDIODIGIT_CACHE_DIR``, else the
+user's cache folder (``~/.cache/sklearn-audiodigit`` on Linux), never next to the
+files. See :class:`SpeechEmbeddingExtractor`'s notes.
+
 Licence. openWakeWord's code is Apache-2.0; its README puts its bundled models
 (these two files among them) under CC BY-NC-SA 4.0 (non-commercial, share-alike),
 while naming Google's speech_embedding, released under Apache-2.0, as the source
@@ -115,7 +121,7 @@ def _mel_without_floor(model):
 
     The file ends ``Clip(x, ReduceMax(x) - top_db, inf)``, the maximum taken over its
     whole input (every clip of a batch). Its graph is cut to output ``x``, so that the
-    floor can be applied per clip (:meth:`SpeechEmbeddingExtractor._embed_batch`) with
+    floor can be applied per clip (``SpeechEmbeddingExtractor._embed_batch``) with
     the same float32 operations: the model then takes a batch of clips, each clip's
     values unchanged.
     """
@@ -234,10 +240,10 @@ def _edit_models(mel_bytes, emb_bytes):
 def _fast_models(folder, *, refresh=False):
     """The two models edited to take batches of whole clips, or None.
 
-    ``melspectrogram.onnx`` is cut before its dB floor (:func:`_mel_without_floor`;
+    ``melspectrogram.onnx`` is cut before its dB floor (``_mel_without_floor``;
     the floor, kept in the model's metadata under ``audiodigit_top_db``, is then
     applied per clip) and ``embedding_model.onnx`` takes whole mel sequences
-    (:func:`_embedding_over_time`). The edits need the ``onnx`` package, whose import
+    (``_embedding_over_time``). The edits need the ``onnx`` package, whose import
     takes most of a second, so the edited models are kept in the cache folder
     (``$AUDIODIGIT_CACHE_DIR``, else the user's cache folder; a sub-folder named
     after the SHA-256 of the two files) and later sessions load them from there. The
@@ -508,7 +514,7 @@ class SpeechEmbeddingExtractor(TransformerMixin, BaseEstimator):
     1.5 s clip overlap by 68 frames). With the ``onnx`` package (part of the
     ``[embedding]`` extra) they are edited once into models that take batches of
     whole clips, with the floor applied per clip and the overlapping windows
-    computed once (:func:`_fast_models`; kept in ``$AUDIODIGIT_CACHE_DIR`` or the
+    computed once (``_fast_models``; kept in ``$AUDIODIGIT_CACHE_DIR`` or the
     user's cache folder, never next to the files): the same outputs, about four
     times faster. Without ``onnx``, or with other model files, the files run as
     they are.
@@ -562,7 +568,7 @@ class SpeechEmbeddingExtractor(TransformerMixin, BaseEstimator):
 
         ``self._sessions`` is ``(key, mel, emb, top_db)``: ``top_db`` is the mel
         model's dB floor when the sessions run the models edited by
-        :func:`_fast_models` (batches of whole clips), None when they run the files
+        ``_fast_models`` (batches of whole clips), None when they run the files
         as they are.
         """
         key = (None if self.model_dir is None else str(self.model_dir), self.n_threads)
