@@ -142,6 +142,7 @@ def _mel_without_floor(model):
         or clip.input[0] != x
         or clip.output[0] != g.output[0].name
         or sub.input != [reduce.output[0], const.output[0]]
+        or [a.name for a in const.attribute] != ["value"]
         or upper is None
         or not np.isposinf(upper)
     ):
