@@ -26,14 +26,16 @@ Embeddings (mean, std, min, max of every dimension over the frames) are computed
 once per condition and cached (``--cache``, default ``/tmp/audiodigit_embedding_cache``);
 every pooling is a slice of that cache. The ``tts`` part scores models trained on
 all of FSDD on Debian's espeak-ng and flite voices (reported, never the basis of a
-choice alone). ``speed`` measures warm one-clip ``predict`` latency and extractor
-throughput.
+choice alone). ``speed`` measures the extractor's throughput (stage by stage, on the
+batched path and on the model files as they are, by batch size and thread count) and
+warm one-clip ``predict`` latency (wall and CPU time), next to the MFCC svc's.
 
 This is a small channel test of its own; the project's development benchmark of
 unseen voices and channels (issue 16) supersedes it once it lands.
 """
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -277,39 +279,137 @@ def cmd_tts(args):
         print(f"    {v:<28} {ok[m].mean():.2f}")
 
 
-def cmd_speed(args):
-    from sklearn_audiodigit.embeddings import SpeechEmbeddingExtractor
-    from sklearn_audiodigit.pipelines import make_model
+def _best(fn, repeat):
+    """Best wall and best CPU time of ``repeat`` calls, seconds (and the last result)."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return min(walls), min(cpus), out
 
-    data, y, speakers = _load(args)
+
+def _stages(ext, clips, repeat):
+    """Best CPU seconds of each stage of ``ext.transform`` over ``clips`` (one batch)."""
+    mel, emb = ext._get_sessions()
+    top_db = ext._sessions[3]
+    timings = {}
+    _, timings["resample + centre"], model_in = _best(lambda: ext._to_model_input(clips), repeat)
+    if top_db is not None:  # the batched path, stage by stage as _embed_batch runs it
+        batch = np.stack(model_in)
+        _, timings["mel model"], spec = _best(
+            lambda: mel.run(None, {"input": batch})[0][:, 0], repeat
+        )
+
+        def floor():
+            f = spec.max(axis=(1, 2)) - top_db
+            return (np.maximum(spec, f[:, None, None]) / 10.0 + 2.0)[..., None]
+
+        _, timings["per-clip floor (numpy)"], seq = _best(floor, repeat)
+        _, timings["embedding model"], _ = _best(lambda: emb.run(None, {"input_1": seq})[0], repeat)
+        return timings
+    _, timings["mel model"], spec = _best(
+        lambda: np.stack([mel.run(None, {"input": c[None]})[0][0, 0] for c in model_in]), repeat
+    )
+    spec = spec / 10.0 + 2.0
+    starts = range(0, spec.shape[1] - 76 + 1, 8)
+    windows = np.stack([spec[:, s : s + 76] for s in starts], axis=1).reshape(-1, 76, 32, 1)
+    _, timings["embedding model"], _ = _best(lambda: emb.run(None, {"input_1": windows})[0], repeat)
+    return timings
+
+
+def _files_as_they_are():
+    """Extractors made inside run the model files as they are (the path before the
+    batched one, kept where onnx is missing): one mel call per clip, one embedding
+    window per 76 mel frames."""
+    from unittest import mock
+
+    from sklearn_audiodigit import embeddings
+
+    return mock.patch.object(embeddings, "_fast_models", lambda folder, **kw: None)
+
+
+def _throughput(data, repeat):
+    """Print the extractor's throughput: both paths by stage, batch sizes, threads."""
+    from sklearn_audiodigit.embeddings import SpeechEmbeddingExtractor
+
     rng = np.random.default_rng(0)
     one_s = [rng.standard_normal(SR).astype(np.float32) * 0.1 for _ in range(200)]
-    for window in (1.0, 1.5):
-        ext = SpeechEmbeddingExtractor(window=window, n_threads=1)
-        ext.transform(one_s[:4])
+    n = len(one_s)
+    print(f"\n{n} clips of 1 s at {SR} Hz, window 1.5 s (9 frames), 1 thread, best of {repeat}")
+    results = {}
+    for name in ("files as they are", "batched"):
+        as_is = name == "files as they are"
+        with _files_as_they_are() if as_is else contextlib.nullcontext():
+            ext = SpeechEmbeddingExtractor(batch_size=n).fit(one_s[:2])
+            assert (ext._sessions[3] is None) == as_is
+            wall, cpu, out = _best(lambda e=ext: e.transform(one_s), repeat)
+            results[name] = out
+            print(f"  {name}: {n / wall:.0f} clips/s wall, {n / cpu:.0f} clips/s of CPU time")
+            for stage, t in _stages(ext, one_s, repeat).items():
+                print(f"    {stage:<24} {t / n * 1e3:6.3f} ms a clip (CPU)")
+    diff = np.abs(results["batched"] - results["files as they are"]).max()
+    print(f"  largest difference between the two paths: {diff:.3g}")
+    print("\nbatched path, by batch_size and n_threads (clips/s: wall / CPU time)")
+    for threads in (1, 2):
+        for bs in (1, 8, 16, 32, 64, 200):
+            ext = SpeechEmbeddingExtractor(batch_size=bs, n_threads=threads).fit(one_s[:2])
+            wall, cpu, _ = _best(lambda e=ext: e.transform(one_s), repeat)
+            print(f"  n_threads={threads} batch_size={bs:<4} {n / wall:5.0f} / {n / cpu:5.0f}")
+    ext = SpeechEmbeddingExtractor().fit(one_s[:2])
+    wall, cpu, _ = _best(lambda: ext.transform(data), repeat)
+    print(
+        f"\nall {len(data)} FSDD clips (0.14-2.28 s), defaults: {len(data) / wall:.0f} clips/s "
+        f"wall, {len(data) / cpu:.0f} clips/s of CPU time"
+    )
+
+
+def _latency(name, model, clip, n):
+    """Print the warm one-clip predict latency of ``model``, wall and CPU time."""
+    model.predict([clip])
+    times, cpu = [], []
+    for _ in range(n):
         t0, c0 = time.perf_counter(), time.process_time()
-        ext.transform(one_s)
-        dt, dc = time.perf_counter() - t0, time.process_time() - c0
-        # CPU time of this process: what one free core would take, on a shared machine
-        print(
-            f"extractor, window={window} s, 1 s clips, 1 thread: "
-            f"{len(one_s) / dt:.0f} clips/s wall, {len(one_s) / dc:.0f} clips/s of CPU time"
-        )
-    clip = data[1]
-    for name in ("embed-svc", "svc"):  # the MFCC svc: a same-run baseline
-        model = make_model(name).fit(data[::6], y[::6])
         model.predict([clip])
-        times, cpu = [], []
-        for _ in range(50):
-            t0, c0 = time.perf_counter(), time.process_time()
-            model.predict([clip])
-            times.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
-        print(
-            f"{name} warm one-clip predict: median {np.median(times) * 1e3:.1f} ms wall "
-            f"(p90 {np.percentile(times, 90) * 1e3:.1f}), median "
-            f"{np.median(cpu) * 1e3:.1f} ms CPU (clip of {len(clip) / SR:.2f} s)"
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    times, cpu = np.array(times) * 1e3, np.array(cpu) * 1e3
+    print(
+        f"  {name}: wall median {np.median(times):.1f} ms (best {times.min():.1f}, p90 "
+        f"{np.percentile(times, 90):.1f}); CPU median {np.median(cpu):.1f} ms "
+        f"(best {cpu.min():.1f})"
+    )
+
+
+def cmd_speed(args):
+    """Extractor throughput (per stage, both paths, batch sizes, threads) and latency."""
+    from sklearn_audiodigit.pipelines import make_model
+    from sklearn_audiodigit.pretrained import load_pretrained
+
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    data, y, _ = _load(args)
+    if not args.latency_only:
+        _throughput(data, args.repeat)
+    clip = data[1]
+    print(f"\nwarm one-clip predict (clip of {len(clip) / SR:.2f} s), {args.latency_n} calls")
+
+    def bundled():
+        return load_pretrained("embed-svc")
+
+    models = {
+        "embed-svc (bundled)": (bundled, contextlib.nullcontext),
+        "embed-svc (bundled), files as they are": (bundled, _files_as_they_are),
+    }
+    for name in ("embed-svc", "svc"):  # the MFCC svc: a same-run baseline
+        models[f"{name} (fit on 500 clips)"] = (
+            lambda n=name: make_model(n).fit(data[::6], y[::6]),
+            contextlib.nullcontext,
         )
+    for name, (make, context) in models.items():
+        with context():
+            _latency(name, make(), clip, args.latency_n)
+    print("load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
 
 
 def main(argv=None):
@@ -325,6 +425,9 @@ def main(argv=None):
     p.add_argument("--test", default=",".join(CONDITIONS), help="loso: conditions tested")
     p.add_argument("--stats", default="mean,std", help="';'-separated pooling sets")
     p.add_argument("--classifiers", default="svc:1", help="comma-separated kind:C")
+    p.add_argument("--repeat", type=int, default=5, help="speed: best of this many runs")
+    p.add_argument("--latency-n", type=int, default=50, help="speed: predict calls timed")
+    p.add_argument("--latency-only", action="store_true", help="speed: only the latency")
     args = p.parse_args(argv)
     {"features": cmd_features, "loso": cmd_loso, "tts": cmd_tts, "speed": cmd_speed}[args.part](
         args

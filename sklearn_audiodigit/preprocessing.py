@@ -9,7 +9,7 @@ import numbers
 import os
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._config import DEFAULT_SR
@@ -471,10 +471,14 @@ class PadTrim(_StatelessWaveformTransformer):
         return np.asarray([f"sample{i}" for i in range(self._target_length())], dtype=object)
 
 
-class PeakNormalizer(_StatelessWaveformTransformer):
+class PeakNormalizer(OneToOneFeatureMixin, _StatelessWaveformTransformer):
     """Scale every clip so that its largest absolute sample equals ``peak``.
 
-    All-zero clips are returned unchanged (no division by zero).
+    All-zero clips are returned unchanged (no division by zero). Each output column
+    is its input column scaled, so :meth:`get_feature_names_out` is scikit-learn's
+    one-to-one rule (:class:`~sklearn.base.OneToOneFeatureMixin`): the input's
+    column names, else ``"x0"``, ``"x1"``, ... as for scikit-learn's scalers (the
+    development versions before 0.1.0 named them ``"sample0"``, ...).
 
     Parameters
     ----------
@@ -522,23 +526,3 @@ class PeakNormalizer(_StatelessWaveformTransformer):
         peak = np.abs(X).max(axis=1, keepdims=True).astype(np.float64)
         gain = np.where(peak > 0, self.peak / np.where(peak > 0, peak, 1.0), 1.0)
         return (X * gain).astype(np.float32)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output columns (the input's, or ``"sample{i}"``).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Input column names.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-            One name per sample.
-        """
-        from sklearn.utils.validation import _check_feature_names_in
-
-        names = _check_feature_names_in(self, input_features, generate_names=False)
-        if names is None:
-            return np.asarray([f"sample{i}" for i in range(self.n_features_in_)], dtype=object)
-        return np.asarray(names, dtype=object)

@@ -134,3 +134,15 @@ def _nn_instances():
 @parametrize_with_checks(_nn_instances())
 def test_sklearn_compatible_network_meta_estimator(estimator, check):
     check(estimator)
+
+
+# ------------------------------------------------------------ fit under _fit_context
+def test_every_fit_runs_under_fit_context():
+    # scikit-learn wraps every fit in @_fit_context (parameters validated once, nested
+    # validation skipped or not); the decorator leaves functools.wraps' __wrapped__
+    missing = [
+        name
+        for name, cls in sorted(ALL_ESTIMATORS.items())
+        if callable(getattr(cls, "fit", None)) and not hasattr(cls.fit, "__wrapped__")
+    ]
+    assert missing == []

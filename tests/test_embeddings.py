@@ -293,3 +293,150 @@ def test_embed_svc_trains_on_a_pink_noise_copy_and_predicts_from_decisions(fsdd_
     np.testing.assert_allclose(again.predict_proba(Xt), proba, rtol=1e-6)
     plain = make_embed_svc_pipeline(augment=False)
     assert plain.steps[-1][0] == "classifier"
+
+
+# -- the batched path: the model files edited for batches of whole clips ------------------
+def _as_files_are(monkeypatch):
+    """Make extractors run the model files as they are (the path without ``onnx``)."""
+    monkeypatch.setattr(embeddings, "_fast_models", lambda folder, **kw: None)
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("AUDIODIGIT_CACHE_DIR", str(folder))
+    return folder / "speech_embedding"
+
+
+@pytest.fixture(scope="module")
+def awkward(fsdd_sample):
+    """Real clips of every length (0.14-2.28 s), loud and quiet, and a long one."""
+    data = fsdd_sample.data
+    order = np.argsort([len(x) for x in data])
+    clips = [data[i] for i in order[:: len(order) // 20]] + [data[order[-1]]]
+    clips += [clips[3] * 0.001, clips[7] * 0.02]  # quiet ones among loud ones
+    clips.append(np.concatenate([data[order[-1]], data[order[-2]]]))  # ~4 s
+    return clips
+
+
+@needs_model
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"output": "frames", "window": 2.0}, {"window": None, "stats": ("mean", "max")}],
+)
+def test_batched_path_equals_the_files_as_they_are(awkward, params, cache_dir, monkeypatch):
+    est = SpeechEmbeddingExtractor(batch_size=7, **params)
+    batched = est.fit_transform(awkward)
+    assert est._sessions[3] == np.float32(80.0)  # the edited models, the file's floor
+    assert sorted(p.name for p in next(cache_dir.iterdir()).iterdir()) == sorted(EMBEDDING_FILES)
+    _as_files_are(monkeypatch)
+    ref = SpeechEmbeddingExtractor(**params)
+    expected = ref.fit_transform(awkward)
+    assert ref._sessions[3] is None
+    assert batched.shape == expected.shape
+    # embedding values span about +-30; measured equal (the same float32 operations)
+    np.testing.assert_allclose(batched, expected, rtol=0, atol=1e-4)
+
+
+@needs_model
+def test_batched_clip_does_not_depend_on_its_batch(awkward, cache_dir):
+    # the file's floor is max - 80 dB of the whole input: per clip here, so a quiet
+    # clip next to loud ones, in any batch size or order, gives what it gives alone
+    est = SpeechEmbeddingExtractor(output="frames", window=1.0)
+    clips = awkward[:12] + awkward[-3:-1]
+    alone = np.concatenate([est.fit_transform([c]) for c in clips])
+    for batch_size in (1, 5, 64):
+        together = est.set_params(batch_size=batch_size).fit_transform(clips)
+        np.testing.assert_allclose(together, alone, rtol=0, atol=1e-4)
+    reverse = est.fit_transform(clips[::-1])[::-1]
+    np.testing.assert_allclose(reverse, alone, rtol=0, atol=1e-4)
+
+
+@needs_model
+def test_thread_count_and_spinning(clips, cache_dir):
+    one = SpeechEmbeddingExtractor(n_threads=1).fit_transform(clips)
+    est = SpeechEmbeddingExtractor(n_threads=2)
+    two = est.fit_transform(clips)
+    np.testing.assert_allclose(two, one, rtol=0, atol=1e-4)
+    for session in est._get_sessions():
+        options = session.get_session_options()
+        assert options.intra_op_num_threads == 2 and options.inter_op_num_threads == 1
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+@needs_model
+def test_edited_models_are_cached_and_reused_without_onnx(clips, cache_dir, monkeypatch):
+    import sys
+
+    onnx = pytest.importorskip("onnx")
+    X = SpeechEmbeddingExtractor().fit_transform(clips[:4])
+    (folder,) = cache_dir.iterdir()
+    assert folder.name.startswith("batched-v")
+    # a later session loads the cached copies: onnx is neither imported nor needed
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    est = SpeechEmbeddingExtractor()
+    np.testing.assert_allclose(est.fit_transform(clips[:4]), X, rtol=0, atol=1e-4)
+    assert est._sessions[3] is not None
+    # a damaged cached copy is made again (onnx needed for that)
+    monkeypatch.setitem(sys.modules, "onnx", onnx)
+    (folder / "embedding_model.onnx").write_bytes(b"damaged")
+    est = SpeechEmbeddingExtractor()
+    np.testing.assert_allclose(est.fit_transform(clips[:4]), X, rtol=0, atol=1e-4)
+    assert est._sessions[3] is not None
+    assert (folder / "embedding_model.onnx").stat().st_size > 1_000_000
+    assert not list(folder.glob("*.tmp"))
+
+
+@needs_model
+def test_unwritable_cache_and_missing_onnx(clips, tmp_path, monkeypatch):
+    import sys
+
+    X = SpeechEmbeddingExtractor().fit_transform(clips[:4])
+    # a cache "folder" that is a file: the edited models are kept in memory
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("")
+    monkeypatch.setenv("AUDIODIGIT_CACHE_DIR", str(blocker))
+    models = embeddings._fast_models(find_speech_embedding())
+    assert all(isinstance(m, bytes) for m in models)
+    est = SpeechEmbeddingExtractor()
+    np.testing.assert_allclose(est.fit_transform(clips[:4]), X, rtol=0, atol=1e-4)
+    assert est._sessions[3] is not None
+    # no onnx and nothing cached: the files run as they are, with the same result
+    monkeypatch.setenv("AUDIODIGIT_CACHE_DIR", str(tmp_path / "empty"))
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    assert embeddings._fast_models(find_speech_embedding()) is None
+    est = SpeechEmbeddingExtractor()
+    np.testing.assert_allclose(est.fit_transform(clips[:4]), X, rtol=0, atol=1e-4)
+    assert est._sessions[3] is None
+
+
+@needs_model
+def test_other_graphs_are_not_edited():
+    pytest.importorskip("onnx")
+    folder = find_speech_embedding()
+    mel = (folder / "melspectrogram.onnx").read_bytes()
+    emb = (folder / "embedding_model.onnx").read_bytes()
+    assert embeddings._edit_models(mel, emb) is not None
+    assert embeddings._edit_models(emb, mel) is None  # each is not the other's graph
+    assert embeddings._edit_models(b"not onnx", emb) is None
+
+
+def test_fit_runs_in_fit_context(monkeypatch):
+    import sklearn
+
+    # @_fit_context(prefer_skip_nested_validation=True): the parameters are validated
+    # once, and what fit calls inside skips scikit-learn's validation of its own
+    seen = []
+
+    def spy(est, X, **kw):
+        seen.append(sklearn.get_config()["skip_parameter_validation"])
+        raise RuntimeError("stop before the model files are needed")
+
+    monkeypatch.setattr(embeddings, "validate_waveforms", spy)
+    with pytest.raises(ValueError, match="n_threads"):
+        SpeechEmbeddingExtractor(n_threads=0).fit([np.zeros(800, np.float32)])
+    assert seen == []
+    with pytest.raises(RuntimeError, match="stop"):
+        SpeechEmbeddingExtractor().fit([np.zeros(800, np.float32)])
+    assert seen == [True]
+    assert sklearn.get_config()["skip_parameter_validation"] is False

@@ -372,3 +372,25 @@ def test_resampling_to_nothing_is_an_error():
         with pytest.raises(AudioValueError) as excinfo:
             Resampler(orig_sr=44100, target_sr=8000).fit_transform(X)
         _check_error(excinfo, ValueError, "clip 0", "orig_sr=44100", "target_sr=8000")
+
+
+# -- PeakNormalizer's feature names: scikit-learn's one-to-one rule --------------------------
+def test_peak_normalizer_names_are_one_to_one(fsdd_sample):
+    import pandas as pd
+    from sklearn.base import OneToOneFeatureMixin
+
+    assert issubclass(PeakNormalizer, OneToOneFeatureMixin)
+    X = PadTrim(length=5).fit_transform(fsdd_sample.data[:4])
+    est = PeakNormalizer().fit(X)
+    np.testing.assert_array_equal(est.get_feature_names_out(), ["x0", "x1", "x2", "x3", "x4"])
+    given = ["a", "b", "c", "d", "e"]
+    np.testing.assert_array_equal(est.get_feature_names_out(given), given)
+    with pytest.raises(ValueError, match="input_features"):
+        est.get_feature_names_out(["a", "b"])
+    # a DataFrame's column names pass through, as in scikit-learn's scalers
+    frame = pd.DataFrame(X, columns=given)
+    out = PeakNormalizer().set_output(transform="pandas").fit_transform(frame)
+    assert list(out.columns) == given
+    # after PadTrim in a pipeline, its sample names are kept
+    pipe = make_pipeline(PadTrim(length=5), PeakNormalizer()).fit(fsdd_sample.data[:4])
+    np.testing.assert_array_equal(pipe.get_feature_names_out(), [f"sample{i}" for i in range(5)])

@@ -14,7 +14,7 @@ microphones and voices with more or less energy at high frequencies.
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -305,6 +305,7 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
                 copies.append(augmenter.augment(X))
         return copies
 
+    @_fit_context(prefer_skip_nested_validation=False)  # the inner model validates its own
     def fit(self, X, y, **fit_params):
         """Fit the inner classifier on every perturbed copy of ``X``.
 
