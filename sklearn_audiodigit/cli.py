@@ -209,7 +209,14 @@ def _build_parser():
         action="store_true",
         help="with --model-file: allow a joblib/pickle model file (loading it runs code)",
     )
-    ev.add_argument("--n-jobs", type=int, default=None, help="folds fitted in parallel")
+    ev.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="folds fitted in parallel processes (default: one per CPU core for svc and "
+        "embed-svc, 1 for the networks, which use the cores themselves)",
+    )
     ev.add_argument("--out", metavar="DIR", help="write metrics.json and PNG figures here")
     ev.add_argument("--json", action="store_true", help="print the report as one JSON object")
     ev.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -541,7 +548,7 @@ def _cmd_evaluate(args, out):
         y,
         cv=cv,
         groups=groups,
-        n_jobs=args.n_jobs,
+        n_jobs=_fold_jobs(args),
         fit_groups=None if name is None else (name, fit_groups),
         progress=_progress_enabled(args),
         description=cv_desc,
@@ -553,6 +560,19 @@ def _cmd_evaluate(args, out):
     return _emit_report(
         args, out, report, f"{_model_label(args)} on {data_desc}, target={args.target}"
     )
+
+
+def _fold_jobs(args):
+    """--n-jobs, or by default one process per CPU core for the models without networks."""
+    from .pipelines import NEURAL_MODELS
+
+    if args.n_jobs is not None:
+        return args.n_jobs
+    if args.model in NEURAL_MODELS:
+        return 1
+    from joblib import cpu_count
+
+    return max(1, cpu_count())
 
 
 def _cmd_train(args, out):
