@@ -135,25 +135,4 @@ def test_evaluate_bad_data_folder_is_one_error_line(capsys, tmp_path, kind):
     assert "data" in line
 
 
-# -- evaluate's default number of fold processes ----------------------------------------
-
-
-def test_evaluate_fits_folds_in_parallel_by_default_except_networks(monkeypatch):
-    import joblib
-
-    from sklearn_audiodigit.cli import _build_parser, _fold_jobs
-
-    monkeypatch.setattr(joblib, "cpu_count", lambda *a, **k: 4)
-
-    def jobs(*argv):
-        return _fold_jobs(_build_parser().parse_args(["evaluate", *argv]))
-
-    assert jobs("--model", "svc") == 4
-    assert jobs("--model", "embed-svc") == 4
-    assert jobs("--model", "cnn") == 1  # torch uses the cores itself
-    assert jobs("--model", "svc", "--n-jobs", "1") == 1
-    monkeypatch.setattr(joblib, "cpu_count", lambda *a, **k: 1)
-    assert jobs("--model", "svc") == 1
-
-
 # -- train and predict ------------------------------------------------------------------
