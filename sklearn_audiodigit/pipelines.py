@@ -291,9 +291,7 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None,
         random_state=random_state,
     )
     return _temperature_calibrated(
-        SpeedPerturbedClassifier(
-            pipeline, factors=(1.0,), augmenter=noise_only, n_augment=1, sr=sr
-        )
+        SpeedPerturbedClassifier(pipeline, factors=(1.0,), augmenter=noise_only, n_augment=1, sr=sr)
     )
 
 
