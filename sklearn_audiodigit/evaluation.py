@@ -628,7 +628,9 @@ def evaluate_cross_corpus(
     Parameters
     ----------
     model : estimator
-        Unfitted classifier or pipeline (it is cloned).
+        Unfitted classifier or pipeline (it is cloned). A
+        ``CalibratedClassifierCV(method="temperature", ensemble=False)`` is trained
+        without its calibration, which cannot change a label (see :func:`evaluate`).
     X_train : array-like or sequence of length n_train
         Training input (e.g. FSDD waveforms).
     y_train : array-like of shape (n_train,)
