@@ -20,10 +20,11 @@ Protocol (both parts speaker-grouped; no model ever hears a test voice):
 
 Models are the names of :data:`sklearn_audiodigit.pipelines.MODELS` (built by
 ``make_model(name, random_state=0)``) or the candidates of ``CANDIDATES`` below.
-Networks train with ``torch.set_num_threads(1)``. The svc models are fitted
-without their temperature calibration (``calibration=None``): their predictions
-are the argmax of the averaged decision values either way. With ``--cache``, each fold's
-predictions are kept in ``CACHE/<model>/<fold>.npz`` and reused, so an
+Networks train with ``torch.set_num_threads(1)``. The svc and embed-svc models
+are fitted without their temperature calibration (the ``CalibratedClassifierCV``
+around them is dropped, as :func:`sklearn_audiodigit.evaluation.evaluate` does):
+their predictions are the argmax of the averaged decision values either way. With
+``--cache``, each fold's predictions are kept in ``CACHE/<model>/<fold>.npz`` and reused, so an
 interrupted run resumes. ``--json FILE`` writes every figure.
 """
 
@@ -40,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from devset import load_devset  # noqa: E402
 
-from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier  # noqa: E402
 from sklearn_audiodigit.datasets import fetch_fsdd  # noqa: E402
+from sklearn_audiodigit.evaluation import _prediction_model  # noqa: E402
 from sklearn_audiodigit.pipelines import MODELS, make_model  # noqa: E402
 
 
@@ -51,7 +52,7 @@ def _svc_with(**feature_params):
     def build():
         model = make_model("svc", random_state=0)
         return model.set_params(
-            **{f"estimator__features__{k}": v for k, v in feature_params.items()}
+            **{f"estimator__estimator__features__{k}": v for k, v in feature_params.items()}
         )
 
     return build
@@ -65,8 +66,8 @@ def _svc_augmented(n_augment=1, **augmenter_params):
 
         model = make_model("svc", random_state=0)
         return model.set_params(
-            augmenter=WaveformAugmenter(random_state=0, **augmenter_params),
-            n_augment=n_augment,
+            estimator__augmenter=WaveformAugmenter(random_state=0, **augmenter_params),
+            estimator__n_augment=n_augment,
         )
 
     return build
@@ -80,18 +81,20 @@ CANDIDATES = {
     "svc-aug1": _svc_augmented(1),
     "svc-aug2": _svc_augmented(2),
     "svc-aug1-novtlp": _svc_augmented(1, vtlp_range=None),
-    "svc-aug1-C20": lambda: _svc_augmented(1)().set_params(estimator__classifier__C=20.0),
-    "svc-cmn-aug2": lambda: _svc_augmented(2)().set_params(estimator__features__normalize="mean"),
+    "svc-aug1-C20": lambda: _svc_augmented(1)().set_params(
+        estimator__estimator__classifier__C=20.0
+    ),
+    "svc-cmn-aug2": lambda: _svc_augmented(2)().set_params(
+        estimator__estimator__features__normalize="mean"
+    ),
 }
 
 
 def _build(name):
     model = CANDIDATES[name]() if name in CANDIDATES else make_model(name, random_state=0)
-    if isinstance(model, SpeedPerturbedClassifier):
-        # predict is the argmax of the averaged decision values, which one temperature
-        # does not change: skip the three calibration fits (same predictions, 4x faster)
-        model.set_params(calibration=None)
-    return model
+    # predict is the argmax of the averaged decision values, which one temperature
+    # does not change: skip the three calibration fits (same predictions, 4x faster)
+    return _prediction_model(model)
 
 
 def _fold(name, train, test_sets, cache):

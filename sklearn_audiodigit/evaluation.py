@@ -300,6 +300,26 @@ class EvaluationReport:
         }
 
 
+def _prediction_model(model):
+    """``model`` without the calibration that cannot change its predictions.
+
+    A ``CalibratedClassifierCV(method="temperature", ensemble=False)`` predicts the
+    argmax of the softmax of its estimator's decision values divided by one
+    positive temperature, that is the argmax of those decision values, from one
+    fit of the estimator on all the data: the estimator alone predicts the same
+    labels (up to exact ties) without the calibration folds.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+
+    if (
+        isinstance(model, CalibratedClassifierCV)
+        and model.method == "temperature"
+        and model.ensemble is False
+    ):
+        return model.estimator
+    return model
+
+
 def _fit_predict_fold(model, X, y, train, test, fit_params, fit_groups):
     start = time.perf_counter()
     est = clone(model)
@@ -341,7 +361,8 @@ def evaluate(
     groups : array-like of shape (n_clips,) or None, default=None
         Groups for the splitter (speakers for leave-one-speaker-out).
     %(n_jobs)s
-        Here: folds fitted in parallel (joblib processes).
+        Here: folds fitted in parallel (joblib processes; the progress bar then
+        advances as folds finish, in order).
     fit_params : dict or None, default=None
         Passed to ``model.fit`` on every fold.
     fit_groups : tuple of (str, array-like of shape (n_clips,)) or None, default=None
@@ -363,6 +384,15 @@ def evaluate(
     ValueError
         If ``X`` and ``y`` differ in length, the splitter yields no fold, or a
         fold has an empty training or test set.
+
+    Notes
+    -----
+    The report needs predicted labels only, never probabilities, so a ``model``
+    that is a ``CalibratedClassifierCV(method="temperature", ensemble=False)`` (the
+    ``"svc"`` and ``"embed-svc"`` models of :func:`~sklearn_audiodigit.pipelines.make_model`)
+    is evaluated through its ``estimator`` alone: temperature scaling divides the
+    decision values by one positive number, which keeps their argmax, so the
+    calibration folds (three extra fits per fold) would not change a prediction.
     """
     from joblib import Parallel, delayed
 
@@ -379,18 +409,19 @@ def evaluate(
     fit_params = fit_params or {}
     if fit_groups is not None:
         fit_groups = (fit_groups[0], np.asarray(fit_groups[1]))
+    model = _prediction_model(model)
     jobs = (
         delayed(_fit_predict_fold)(model, X, y, tr, te, fit_params, fit_groups) for tr, te in splits
     )
     if n_jobs in (None, 1):
         iterator = (fn(*args, **kw) for fn, args, kw in jobs)
-        if progress:
-            from tqdm.auto import tqdm
-
-            iterator = tqdm(iterator, total=len(splits), desc="Cross-validation", unit="fold")
-        results = list(iterator)
     else:
-        results = Parallel(n_jobs=n_jobs)(jobs)
+        iterator = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(iterator, total=len(splits), desc="Cross-validation", unit="fold")
+    results = list(iterator)
     labels = np.unique(y)
     accs, f1s, secs, held, yt, yp = [], [], [], [], [], []
     for (_, test), (pred, sec) in zip(splits, results, strict=True):
@@ -597,7 +628,9 @@ def evaluate_cross_corpus(
     Parameters
     ----------
     model : estimator
-        Unfitted classifier or pipeline (it is cloned).
+        Unfitted classifier or pipeline (it is cloned). A
+        ``CalibratedClassifierCV(method="temperature", ensemble=False)`` is trained
+        without its calibration, which cannot change a label (see :func:`evaluate`).
     X_train : array-like or sequence of length n_train
         Training input (e.g. FSDD waveforms).
     y_train : array-like of shape (n_train,)
@@ -631,7 +664,8 @@ def evaluate_cross_corpus(
             "it must be non-empty and of equal lengths"
         )
     start = time.perf_counter()
-    est = clone(model).fit(X_train, y_train, **(fit_params or {}))
+    # labels only: a temperature calibration would not change one (see evaluate)
+    est = clone(_prediction_model(model)).fit(X_train, y_train, **(fit_params or {}))
     report = score_model(est, X_test, y_test, groups=test_groups, description=description)
     report.fold_seconds = [time.perf_counter() - start]
     return report

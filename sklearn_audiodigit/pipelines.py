@@ -3,7 +3,8 @@
 These are the models behind ``audiodigit evaluate --model NAME``. Each takes
 waveforms (a ragged sequence of 1-D float32 clips at ``sr`` Hz, as returned by the
 dataset loaders and :class:`~sklearn_audiodigit.preprocessing.AudioReader`) and is
-a scikit-learn classifier (a :class:`sklearn.pipeline.Pipeline`; for ``"svc"``, a
+a scikit-learn classifier (a :class:`sklearn.pipeline.Pipeline`; for ``"svc"`` and
+``"embed-svc"``, a :class:`~sklearn.calibration.CalibratedClassifierCV` around a
 :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier` around one), so
 it can be cross-validated, tuned, and saved like any other.
 """
@@ -47,6 +48,19 @@ NEURAL_MODELS = _config.NEURAL_MODELS
 MODELS = _config.MODELS
 
 
+def _temperature_calibrated(classifier):
+    """``classifier`` with temperature-scaled probabilities on 3 folds of the original clips.
+
+    ``CalibratedClassifierCV`` splits the clips it is given (stratified, 3 folds,
+    no shuffling) and each fold's ``fit`` of ``classifier`` makes the training
+    copies of its own clips, so a clip and its copies are never split between
+    fitting and calibration. One temperature for all classes keeps the argmax of
+    the decision values: ``predict`` is the wrapped classifier's own (up to exact
+    ties), and with ``ensemble=False`` it comes from one fit on all the clips.
+    """
+    return CalibratedClassifierCV(classifier, method="temperature", cv=3, ensemble=False)
+
+
 @fill_doc
 def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
     """The default classical model: trimmed clips, time-normalised MFCCs, an RBF SVC.
@@ -72,11 +86,15 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
     the original speed, filtered to a spectral tilt of -15 and +15 dB
     (:func:`~sklearn_audiodigit.augmentation.spectral_tilt` with coefficients
     -0.7 and 0.7); ``predict`` averages the SVC's decision values over the three
-    speeds, and ``predict_proba`` is their softmax at a temperature fitted on
-    3-fold out-of-fold decision values (Guo et al., ICML 2017), so that its argmax
-    is ``predict``. Fitting takes about 15 times as long as the plain pipeline
-    (five copies, and the three calibration folds: 17-22 s for 2,500 FSDD clips
-    on one core), prediction about three times.
+    speeds. That classifier is wrapped in
+    :class:`~sklearn.calibration.CalibratedClassifierCV` (``method="temperature"``,
+    ``cv=3``, ``ensemble=False``): ``predict_proba`` is the softmax of the averaged
+    decision values at a temperature fitted on 3-fold out-of-fold decision values
+    of the original clips (Guo et al., ICML 2017; each fold makes the copies of its
+    own clips), so that its argmax is ``predict``. Fitting takes about 15 times as
+    long as the plain pipeline (five copies, and the three calibration folds),
+    prediction about three times; the features of the copies are cached across
+    fits (see :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier`).
 
     With ``augment=False``, step 4 is the SVC with probabilities: a
     :class:`~sklearn.calibration.CalibratedClassifierCV` (sigmoid, 3 folds,
@@ -100,14 +118,17 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
 
     Returns
     -------
-    model : SpeedPerturbedClassifier or sklearn.pipeline.Pipeline
+    model : sklearn.calibration.CalibratedClassifierCV or sklearn.pipeline.Pipeline
         Unfitted; ``fit(X, y)`` takes waveforms ``X`` (sequence of 1-D float32
         arrays, or 2-D ``(n_clips, n_samples)``) and labels ``y`` of shape
         (n_clips,); ``predict`` and ``predict_proba`` give shapes (n_clips,) and
-        (n_clips, n_classes). With ``augment=True``, a
+        (n_clips, n_classes). With ``augment=True``, a ``CalibratedClassifierCV``
+        whose ``estimator`` is a
         :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier` whose
-        ``estimator`` is the pipeline (parameters ``estimator__classifier__C``,
-        ...); with ``augment=False``, the pipeline. The pipeline's steps are named
+        ``estimator`` is the pipeline (parameters
+        ``estimator__estimator__classifier__C``, ...; the fitted pipeline is
+        ``model.calibrated_classifiers_[0].estimator.estimator_``); with
+        ``augment=False``, the pipeline. The pipeline's steps are named
         ``"trim"``, ``"features"``, ``"scale"`` and ``"classifier"``.
 
     Examples
@@ -121,7 +142,7 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
     (3, 10)
     """
     if augment:
-        # predictions come from the SVC's decision values; the wrapper calibrates them
+        # predictions come from the SVC's decision values, calibrated around the wrapper
         classifier = SVC(C=10.0, random_state=random_state)
     else:
         # Platt scaling fitted on 3-fold out-of-fold decision values, then one
@@ -164,13 +185,8 @@ def make_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, augment=True):
     )
     if not augment:
         return pipeline
-    return SpeedPerturbedClassifier(
-        pipeline,
-        factors=(0.9, 1.0, 1.1),
-        tilts=(-0.7, 0.7),
-        sr=sr,
-        calibration="temperature",
-        cv=3,
+    return _temperature_calibrated(
+        SpeedPerturbedClassifier(pipeline, factors=(0.9, 1.0, 1.1), tilts=(-0.7, 0.7), sr=sr)
     )
 
 
@@ -196,10 +212,11 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None,
     room; the noisy copies teach the classifier what speech under noise looks like
     in the embedding. The SVC then predicts from its decision values and
     ``predict_proba`` is their softmax at a temperature fitted on 3-fold
-    out-of-fold decision values of the original clips (the wrapper's
-    ``calibration="temperature"``), as for :func:`make_svc_pipeline`: sigmoid
-    calibration on folds that mix a clip with its own noisy copy changed the
-    predictions and cost accuracy. Fitting takes about six times as long as the
+    out-of-fold decision values of the original clips
+    (:class:`~sklearn.calibration.CalibratedClassifierCV` with
+    ``method="temperature"`` around the wrapper), as for :func:`make_svc_pipeline`:
+    sigmoid calibration on folds that mix a clip with its own noisy copy changed
+    the predictions and cost accuracy. Fitting takes about six times as long as the
     plain pipeline (two copies, three calibration folds).
 
     The embedding was trained by Google on many voices (Lin et al., ICASSP 2020,
@@ -225,10 +242,12 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None,
 
     Returns
     -------
-    model : SpeedPerturbedClassifier or sklearn.pipeline.Pipeline
+    model : sklearn.calibration.CalibratedClassifierCV or sklearn.pipeline.Pipeline
         Unfitted. The pipeline has steps ``"embedding"``, ``"scale"``,
-        ``"classifier"``; with ``augment=True`` it is the wrapper's ``estimator``
-        (parameters ``estimator__classifier__...``). ``fit(X, y)`` takes waveforms
+        ``"classifier"``; with ``augment=True`` it is the ``estimator`` of the
+        :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier` inside
+        the ``CalibratedClassifierCV`` (parameters
+        ``estimator__estimator__classifier__...``). ``fit(X, y)`` takes waveforms
         (sequence of 1-D float32 arrays, or 2-D ``(n_clips, n_samples)``) and
         labels of shape (n_clips,); ``random_state`` also seeds the noise.
 
@@ -243,8 +262,8 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None,
     from .embeddings import SpeechEmbeddingExtractor
 
     if augment:
-        # predictions come from the SVC's decision values; the wrapper calibrates them
-        # on folds of the original clips (a noisy copy never calibrates its own clip)
+        # predictions come from the SVC's decision values, calibrated on folds of the
+        # original clips around the wrapper (a noisy copy never calibrates its own clip)
         classifier = SVC(C=1.0, random_state=random_state)
     else:
         classifier = CalibratedClassifierCV(
@@ -271,14 +290,8 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None,
         sr=sr,
         random_state=random_state,
     )
-    return SpeedPerturbedClassifier(
-        pipeline,
-        factors=(1.0,),
-        augmenter=noise_only,
-        n_augment=1,
-        sr=sr,
-        calibration="temperature",
-        cv=3,
+    return _temperature_calibrated(
+        SpeedPerturbedClassifier(pipeline, factors=(1.0,), augmenter=noise_only, n_augment=1, sr=sr)
     )
 
 
@@ -301,8 +314,12 @@ def make_model(name="svc", *, sr=DEFAULT_SR, random_state=None, **params):
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
-        Unfitted pipeline from waveforms to labels.
+    model : estimator
+        Unfitted classifier from waveforms to labels: a
+        :class:`~sklearn.pipeline.Pipeline` for the networks; for ``"svc"`` and
+        ``"embed-svc"``, a :class:`~sklearn.calibration.CalibratedClassifierCV`
+        around a :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier`
+        around the pipeline.
 
     Raises
     ------

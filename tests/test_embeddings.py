@@ -275,14 +275,18 @@ def test_embed_svc_trains_on_a_pink_noise_copy_and_predicts_from_decisions(fsdd_
 
     X, y = fsdd_sample.data[::6], np.asarray(fsdd_sample.target[::6])
     model = make_embed_svc_pipeline(random_state=0)
-    assert isinstance(model, SpeedPerturbedClassifier)
-    assert model.augmenter.noise_kinds == ("pink",) and model.augmenter.p == 1.0
-    copies = model._train_copies(np.array(list(X), dtype=object))
-    assert len(copies) == 2  # the clips themselves and one noisy copy
-    for clean, noisy in zip(copies[0], copies[1], strict=True):
-        assert noisy.shape == clean.shape and not np.array_equal(noisy, clean)
+    assert model.method == "temperature" and model.ensemble is False
+    augmented = model.estimator
+    assert isinstance(augmented, SpeedPerturbedClassifier)
+    assert augmented.augmenter.noise_kinds == ("pink",) and augmented.augmenter.p == 1.0
+    clips = np.array(list(X), dtype=object)
+    # the clips themselves and one noisy copy
+    assert augmented._specs(train=True) == [("speed", 1.0, 8000.0)]
+    (noisy,) = augmented._random_copies(clips)
+    for clean, copy in zip(clips, noisy, strict=True):
+        assert copy.shape == clean.shape and not np.array_equal(copy, clean)
     model.fit(X, y)
-    inner = model.estimator_
+    inner = model.calibrated_classifiers_[0].estimator.estimator_
     assert inner[-1].support_vectors_.shape[0] <= 2 * len(X)
     Xt = fsdd_sample.data[1:30:6]
     proba = model.predict_proba(Xt)

@@ -345,3 +345,47 @@ def test_speaker_leak_warning_lives_in_exceptions_and_keeps_its_old_path():
     assert evaluation.SpeakerLeakWarning is exceptions.SpeakerLeakWarning
     assert issubclass(exceptions.SpeakerLeakWarning, UserWarning)
     assert not issubclass(exceptions.SpeakerLeakWarning, AudioDigitError)
+
+
+# -- evaluation without the calibration that cannot change a prediction ----------------
+
+
+def test_temperature_calibration_is_left_out_of_the_folds():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import SVC
+
+    from sklearn_audiodigit.evaluation import _prediction_model
+
+    model = make_svc_pipeline()
+    assert _prediction_model(model) is model.estimator
+    # sigmoid (per-class maps) and ensembles of folds can change the argmax: kept
+    sigmoid = CalibratedClassifierCV(SVC(), method="sigmoid", ensemble=False)
+    assert _prediction_model(sigmoid) is sigmoid
+    ensemble = CalibratedClassifierCV(SVC(), method="temperature", ensemble=True)
+    assert _prediction_model(ensemble) is ensemble
+    plain = make_svc_pipeline(augment=False)
+    assert _prediction_model(plain) is plain
+
+
+def test_evaluate_predicts_as_the_calibrated_model_does(fsdd_sample):
+    """One fold: evaluate's prediction equals the full calibrated model's own."""
+    from sklearn.model_selection import PredefinedSplit
+
+    keep = np.isin(fsdd_sample.speaker, ["george", "jackson", "theo"])
+    X, y = fsdd_sample.data[keep], np.asarray(fsdd_sample.target[keep])
+    test = np.asarray(fsdd_sample.speaker[keep]) == "theo"
+    model = make_svc_pipeline(random_state=0)
+    report = evaluate(model, X, y, cv=PredefinedSplit(np.where(test, 0, -1)))
+    full = make_svc_pipeline(random_state=0).fit(X[~test], y[~test])
+    np.testing.assert_array_equal(report.y_pred, full.predict(X[test]))
+
+
+def test_parallel_folds_with_progress_match_sequential(fsdd_sample, capsys):
+    cv, groups, _ = make_cv("speaker", speaker=fsdd_sample.speaker)
+    X, y = fsdd_sample.data, fsdd_sample.target
+    model = make_svc_pipeline(augment=False, random_state=0)
+    one = evaluate(model, X, y, cv=cv, groups=groups, n_jobs=1)
+    two = evaluate(model, X, y, cv=cv, groups=groups, n_jobs=2, progress=True)
+    np.testing.assert_array_equal(two.y_pred, one.y_pred)
+    assert two.fold_test_groups == one.fold_test_groups
+    assert "6/6" in capsys.readouterr().err  # the bar counted every fold

@@ -8,20 +8,31 @@ classifier sees, for every training speaker, a few "virtual speakers" around the
 (Ko et al., "Audio augmentation for speech recognition", Interspeech 2015, whose
 factors 0.9, 1.0 and 1.1 are the default). Copies filtered to a steeper or
 flatter spectral tilt (:func:`spectral_tilt`, training only) stand in for
-microphones and voices with more or less energy at high frequencies.
+microphones and voices with more or less energy at high frequencies. Its
+probabilities come from scikit-learn's
+:class:`~sklearn.calibration.CalibratedClassifierCV` around it; its cache of copy
+features lives in ``_cache``.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, metadata_routing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_method_params, check_is_fitted
 
 from .._config import DEFAULT_SR
 from ..utils._validation import check_waveforms, validate_waveforms
+from ._cache import cached_features, prefix_token, stateless_prefix
 
 __all__ = ["speed_perturb", "spectral_tilt", "SpeedPerturbedClassifier"]
 
@@ -153,6 +164,13 @@ def _fit_temperature(scores, y_index):
     return float(np.exp(-res.x))
 
 
+def _as_clips(X):
+    clips = np.empty(len(X), dtype=object)
+    for i, clip in enumerate(X):
+        clips[i] = clip
+    return clips
+
+
 class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Fit on perturbed copies of the clips; average decisions over speed-perturbed copies.
 
@@ -167,16 +185,34 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     ``predict`` is the argmax of the averaged ``decision_function`` when the inner
     classifier has one (else of the averaged ``predict_proba``).
 
-    Probabilities: with ``calibration="temperature"``, ``predict_proba`` is the
-    softmax of the averaged decision values divided by one temperature, fitted in
-    ``fit`` on out-of-fold averaged decision values of the training clips (``cv``
-    stratified folds over the original clips, so that the copies of a clip are
-    never split between fitting and calibration; temperature scaling, Guo et al.,
-    "On calibration of modern neural networks", ICML 2017). One temperature for
-    every class keeps the argmax: ``predict`` is ``classes_[predict_proba(X).argmax(1)]``
-    (up to exact ties). With ``calibration=None``, ``predict_proba`` is the average
-    of the inner ``predict_proba``, whose argmax can differ from ``predict`` on a
-    few clips, as it can for scikit-learn's ``SVC(probability=True)``.
+    Probabilities: ``predict_proba`` is the average of the inner ``predict_proba``,
+    whose argmax can differ from ``predict`` on a few clips, as it can for
+    scikit-learn's ``SVC(probability=True)``. For probabilities whose argmax is
+    ``predict``, wrap this classifier in
+    ``CalibratedClassifierCV(method="temperature", ensemble=False)`` (as
+    :func:`~sklearn_audiodigit.pipelines.make_svc_pipeline` does): its folds split
+    the original clips, and each fold's ``fit`` makes the copies of its own clips,
+    so a clip's copies are never split between fitting and calibration;
+    temperature scaling (Guo et al., "On calibration of modern neural networks",
+    ICML 2017) divides the averaged decision values by one positive number, which
+    keeps their argmax.
+
+    Features: when the inner classifier is a :class:`~sklearn.pipeline.Pipeline`
+    whose first steps are stateless (tagged ``requires_fit=False``, as
+    :class:`~sklearn_audiodigit.preprocessing.TrimSilence` and
+    :class:`~sklearn_audiodigit.features.MFCCExtractor` are), ``fit`` keeps the
+    output of those steps for every speed and tilt copy of a clip in a
+    process-wide cache keyed by the clip's samples, the copy and the steps'
+    parameters (at most 256 MiB, least recently used out first), so that fits on
+    overlapping sets of clips (cross-validation folds, a grid search over the
+    classifier) featurise each training copy once. The random ``augmenter`` copies
+    are never cached, and prediction never reads the cache. A clip's features
+    computed in another batch can differ in the last bits of float32 (the spectral
+    engine's matrix products depend on the batch; the feature contract is a
+    tolerance), so a fit that reads features cached by an earlier fit can end with
+    decision values a few 1e-9 apart from a cold fit's, which changes a prediction
+    only where two classes tie to that precision; ``feature_cache=False`` turns
+    the cache off.
 
     Parameters
     ----------
@@ -204,13 +240,18 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     test_time : bool, default=True
         Average the scores over the speed factors at prediction time (test-time
         augmentation); False predicts on the clips as they are.
+    feature_cache : bool, default=True
+        Keep the stateless steps' output for every speed and tilt copy in the
+        process-wide cache described above.
     calibration : {"temperature"} or None, default=None
-        How ``predict_proba`` is obtained: ``"temperature"`` calibrates the
-        averaged decision values (needs an inner ``decision_function``; ``fit``
-        then also fits ``cv`` clones on the folds); None averages the inner
-        ``predict_proba``.
+        Deprecated since 0.1, removed in 0.2: use
+        ``CalibratedClassifierCV(SpeedPerturbedClassifier(...),
+        method="temperature", cv=3, ensemble=False)``. ``"temperature"``
+        calibrates the averaged decision values on ``cv`` stratified folds of the
+        original clips and makes ``predict_proba`` their softmax at the fitted
+        ``temperature_``; None averages the inner ``predict_proba``.
     cv : int, default=3
-        Number of stratified folds of the temperature calibration; every class
+        Deprecated with ``calibration``: the number of its folds; every class
         needs at least ``cv`` clips. Unused with ``calibration=None``.
 
     Attributes
@@ -221,10 +262,16 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     temperature_ : float
-        The fitted temperature (only with ``calibration="temperature"``).
+        The fitted temperature (only with the deprecated
+        ``calibration="temperature"``).
+
+    See Also
+    --------
+    sklearn.calibration.CalibratedClassifierCV : Probabilities of this classifier.
 
     Examples
     --------
+    >>> from sklearn.calibration import CalibratedClassifierCV
     >>> from sklearn_audiodigit.datasets import load_fsdd_sample
     >>> from sklearn_audiodigit.pipelines import make_svc_pipeline
     >>> X, y = load_fsdd_sample(return_X_y=True)
@@ -232,7 +279,15 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     >>> clf = SpeedPerturbedClassifier(inner).fit(X[::2], y[::2])
     >>> clf.predict(X[1:4]).shape
     (3,)
+    >>> calibrated = CalibratedClassifierCV(
+    ...     SpeedPerturbedClassifier(inner), method="temperature", ensemble=False
+    ... ).fit(X[::2], y[::2])
+    >>> calibrated.predict_proba(X[1:4]).shape
+    (3, 10)
     """
+
+    # sample_weight is routed to the inner estimator, never used here
+    __metadata_request__fit = {"sample_weight": metadata_routing.UNUSED}
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
@@ -242,6 +297,7 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         "n_augment": [Interval(numbers.Integral, 0, None, closed="left")],
         "sr": [Interval(numbers.Real, 0, None, closed="neither")],
         "test_time": ["boolean"],
+        "feature_cache": ["boolean"],
         "calibration": [StrOptions({"temperature"}), None],
         "cv": [Interval(numbers.Integral, 2, None, closed="left")],
     }
@@ -256,6 +312,7 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         n_augment=1,
         sr=DEFAULT_SR,
         test_time=True,
+        feature_cache=True,
         calibration=None,
         cv=3,
     ):
@@ -266,12 +323,13 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         self.n_augment = n_augment
         self.sr = sr
         self.test_time = test_time
+        self.feature_cache = feature_cache
         self.calibration = calibration
         self.cv = cv
 
     def __setstate__(self, state):
-        # files of releases before augmenter/n_augment existed load with their defaults
-        state = {"augmenter": None, "n_augment": 1, **state}
+        # files of releases before these parameters existed load with their defaults
+        state = {"augmenter": None, "n_augment": 1, "feature_cache": True, **state}
         super().__setstate__(state)
 
     def _check_factors(self):
@@ -292,21 +350,49 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             raise ValueError(f"tilts must be numbers in (-1, 1), got {self.tilts!r}")
         return tilts
 
-    def _train_copies(self, X):
-        copies = [speed_perturb(X, f, sr=self.sr) for f in self._check_factors()] + [
-            spectral_tilt(X, t) for t in self._check_tilts()
-        ]
+    def _specs(self, *, train):
+        """The deterministic copies: ``("speed", factor, sr)``, then ``("tilt", coef)``."""
+        factors = self._check_factors() if train or self.test_time else (1.0,)
+        specs = [("speed", f, float(self.sr)) for f in factors]
+        if train:
+            specs += [("tilt", t) for t in self._check_tilts()]
+        return specs
+
+    def _make_copy(self, spec, clips):
+        if spec[0] == "speed":
+            return speed_perturb(clips, spec[1], sr=self.sr)
+        return spectral_tilt(clips, spec[1])
+
+    def _random_copies(self, clips):
+        """The ``n_augment`` copies drawn by clones of the augmenter (never cached)."""
+        copies = []
         if self.augmenter is not None and self.n_augment:
             seeds = check_random_state(getattr(self.augmenter, "random_state", None))
             for _ in range(self.n_augment):
                 augmenter = clone(self.augmenter)
                 if "random_state" in augmenter.get_params():
                     augmenter.set_params(random_state=seeds.randint(np.iinfo(np.int32).max))
-                copies.append(augmenter.augment(X))
+                copies.append(augmenter.augment(clips))
         return copies
 
+    def _training_inputs(self, inner, clips, specs, extra):
+        """What ``inner[k:]`` is fitted on: ``(k, Xt)``, rows copy by copy.
+
+        ``k`` is the number of stateless steps whose (cached) output ``Xt`` holds;
+        0 means that ``Xt`` holds the copies' waveforms, for the whole ``inner``.
+        """
+        k = stateless_prefix(inner) if self.feature_cache else 0
+        if k:
+            head = inner[:k]
+            token = prefix_token([step for _, step in inner.steps[:k]])
+            feats = cached_features(head.transform, token, clips, specs, self._make_copy)
+            if feats is not None:
+                return k, np.concatenate(feats + [head.transform(c) for c in extra])
+        copies = [self._make_copy(spec, clips) for spec in specs] + list(extra)
+        return 0, _as_clips([clip for copy in copies for clip in copy])
+
     @_fit_context(prefer_skip_nested_validation=False)  # the inner model validates its own
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the inner classifier on every perturbed copy of ``X``.
 
         Parameters
@@ -315,9 +401,18 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
             Waveforms at ``sr`` Hz.
         y : array-like of shape (n_clips,)
             Labels.
+        sample_weight : array-like of shape (n_clips,) or None, default=None
+            Weights of the clips, repeated for each copy. With metadata routing
+            enabled (``sklearn.set_config(enable_metadata_routing=True)``) it goes
+            where the inner estimator requests it (e.g.
+            ``SVC().set_fit_request(sample_weight=True)``); without, it is passed
+            to the inner ``fit`` as ``sample_weight``.
         **fit_params : dict
-            Passed to the inner ``fit``; array-valued parameters of length
-            ``n_clips`` (e.g. sample weights) are repeated for each copy.
+            Further parameters of the inner ``fit``: with metadata routing, those
+            the inner estimator requests; without, all of them (e.g.
+            ``classifier__sample_weight`` for a pipeline). Array-likes of length
+            ``n_clips`` are per-clip metadata and are repeated for each copy (the
+            rule by which scikit-learn's cross-validation splits them).
 
         Returns
         -------
@@ -328,51 +423,70 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         ------
         ValueError
             If a parameter is invalid, ``X`` is not valid waveforms, ``X`` and
-            ``y`` differ in length, or (with ``calibration="temperature"``) a class
-            has fewer than ``cv`` clips or the inner classifier has no
-            ``decision_function``.
+            ``y`` differ in length, or (with the deprecated
+            ``calibration="temperature"``) a class has fewer than ``cv`` clips or
+            the inner classifier has no ``decision_function``.
         TypeError
             If ``X`` holds file paths or other non-numeric values.
+        sklearn.exceptions.UnsetMetadataPassedError
+            With metadata routing, if metadata is passed that the inner estimator
+            has not requested.
         """
-        self._validate_params()
         self._check_factors()
         self._check_tilts()
         X = validate_waveforms(self, X, reset=True)
         y = np.asarray(y)
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} clips but y has {len(y)} labels")
-        clips = np.empty(len(y), dtype=object)
-        for i, clip in enumerate(X):
-            clips[i] = clip
-        per_clip = {
-            k
-            for k, v in fit_params.items()
-            if hasattr(v, "__len__") and len(v) == len(y) and not isinstance(v, str)
-        }
-        self.estimator_ = self._fit_copies(clips, y, fit_params, per_clip)
+        clips = _as_clips(X)
+        if _routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **fit_params)
+            params = dict(routed.estimator.fit)
+        else:
+            params = dict(fit_params)
+            if sample_weight is not None:
+                params["sample_weight"] = sample_weight
+        self.estimator_ = self._fit_copies(clips, y, params)
         self.classes_ = self.estimator_.classes_
         if self.calibration is not None:
+            warnings.warn(
+                "SpeedPerturbedClassifier(calibration='temperature') is deprecated since "
+                "0.1 and will be removed in 0.2: wrap the classifier in "
+                "sklearn.calibration.CalibratedClassifierCV(method='temperature', cv=3, "
+                "ensemble=False) instead.",
+                FutureWarning,
+                stacklevel=2,
+            )
             if not hasattr(self.estimator_, "decision_function"):
                 raise ValueError(
                     "calibration='temperature' needs an inner classifier with "
                     f"decision_function; {type(self.estimator_).__name__} has none"
                 )
-            self.temperature_ = self._calibrate(clips, y, fit_params, per_clip)
+            self.temperature_ = self._calibrate(clips, y, params)
         return self
 
-    def _fit_copies(self, clips, y, fit_params, per_clip):
-        copies = self._train_copies(clips)
-        X_aug = np.empty(len(y) * len(copies), dtype=object)
-        X_aug[:] = [clip for copy in copies for clip in copy]
-        y_aug = np.concatenate([y] * len(copies))
-        params = {
-            k: np.concatenate([np.asarray(v)] * len(copies)) if k in per_clip else v
-            for k, v in fit_params.items()
-        }
-        return clone(self.estimator).fit(X_aug, y_aug, **params)
+    def _fit_copies(self, clips, y, params):
+        """A clone of the inner classifier fitted on the copies of ``clips``."""
+        inner = clone(self.estimator)
+        specs = self._specs(train=True)
+        extra = self._random_copies(clips)
+        if self.feature_cache:
+            # the stateless steps only check their parameters and input when fitted
+            for i in range(stateless_prefix(inner)):
+                inner.steps[i][1].fit(clips)
+        k, Xt = self._training_inputs(inner, clips, specs, extra)
+        n_copies = len(specs) + len(extra)
+        y_aug = np.concatenate([y] * n_copies)
+        # per-clip metadata (array-likes of n_clips) follows its clip into every copy
+        params = _check_method_params(clips, params, np.tile(np.arange(len(y)), n_copies))
+        if not k:
+            return inner.fit(Xt, y_aug, **params)
+        rest = inner[k:].fit(Xt, y_aug, **params)
+        inner.steps = inner.steps[:k] + rest.steps
+        return inner
 
-    def _calibrate(self, clips, y, fit_params, per_clip):
-        """Temperature fitted on out-of-fold averaged decision values."""
+    def _calibrate(self, clips, y, params):
+        """Temperature fitted on out-of-fold averaged decision values (deprecated)."""
         from sklearn.model_selection import StratifiedKFold
 
         _, counts = np.unique(y, return_counts=True)
@@ -384,10 +498,8 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         index = np.searchsorted(self.classes_, y)
         scores = None
         for train, test in StratifiedKFold(n_splits=self.cv).split(np.zeros(len(y)), y):
-            params = {
-                k: np.asarray(v)[train] if k in per_clip else v for k, v in fit_params.items()
-            }
-            inner = self._fit_copies(clips[train], y[train], params, per_clip)
+            fold_params = _check_method_params(clips, params, train)
+            inner = self._fit_copies(clips[train], y[train], fold_params)
             fold = self._average(inner, "decision_function", clips[test])
             if scores is None:
                 scores = np.empty((len(y),) + fold.shape[1:], dtype=np.float64)
@@ -398,18 +510,16 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         """The fitted inner ``method`` averaged over the copies of validated ``X``."""
         check_is_fitted(self)
         X = validate_waveforms(self, X, reset=False)
-        return self._average(self.estimator_, method, X)
+        return self._average(self.estimator_, method, _as_clips(X))
 
-    def _average(self, inner, method, X):
-        factors = self._check_factors() if self.test_time else (1.0,)
-        n = len(X)
-        # every copy in one call of the inner model (one pass through its pipeline)
-        batch = np.empty(n * len(factors), dtype=object)
-        for k, f in enumerate(factors):
-            for i, clip in enumerate(speed_perturb(X, f, sr=self.sr)):
-                batch[k * n + i] = clip
-        scores = np.asarray(getattr(inner, method)(batch), dtype=np.float64)
-        return scores.reshape((len(factors), n) + scores.shape[1:]).mean(axis=0)
+    def _average(self, inner, method, clips):
+        # every copy in one call of the inner model (one pass through its pipeline);
+        # never from the cache, so that a fitted model's predictions depend on X alone
+        specs = self._specs(train=False)
+        copies = [self._make_copy(spec, clips) for spec in specs]
+        scores = getattr(inner, method)(_as_clips([clip for copy in copies for clip in copy]))
+        scores = np.asarray(scores, dtype=np.float64)
+        return scores.reshape((len(specs), len(clips)) + scores.shape[1:]).mean(axis=0)
 
     @available_if(_proba_available)
     def predict_proba(self, X):
@@ -423,9 +533,9 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         Returns
         -------
         proba : ndarray of shape (n_clips, n_classes), dtype float64
-            With ``calibration="temperature"``, the softmax of the averaged
-            decision values divided by ``temperature_``; else the mean of the
-            inner ``predict_proba`` over the speed factors.
+            The mean of the inner ``predict_proba`` over the speed factors; with
+            the deprecated ``calibration="temperature"``, the softmax of the
+            averaged decision values divided by ``temperature_``.
         """
         if self.calibration is None:
             return self._scores("predict_proba", X)
@@ -470,3 +580,16 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         else:
             scores = self._scores("predict_proba", X)
         return self.classes_[np.argmax(scores, axis=1)]
+
+    def get_metadata_routing(self):
+        """Routing of the metadata of ``fit`` to the inner estimator's ``fit``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            The inner estimator's requests, under the name ``estimator``.
+        """
+        return MetadataRouter(owner=self).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )

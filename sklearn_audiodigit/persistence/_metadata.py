@@ -118,23 +118,45 @@ def _classes(model):
         return [str(c) for c in classes]
 
 
-def _inner_pipeline(model):
-    """The fitted Pipeline inside a meta-estimator such as SpeedPerturbedClassifier, or None."""
+def _fitted_inner(model):
+    """The one fitted estimator a meta-estimator wraps, or None.
+
+    ``estimator_`` (e.g. SpeedPerturbedClassifier), or the single calibrated
+    classifier of a ``CalibratedClassifierCV(ensemble=False)``.
+    """
+    calibrated = getattr(model, "calibrated_classifiers_", None)
+    if calibrated is not None:
+        return calibrated[0].estimator if len(calibrated) == 1 else None
+    return getattr(model, "estimator_", None)
+
+
+def _unwrap(model):
+    """``(wrappers, pipeline)``: the meta-estimators from ``model`` inwards to its Pipeline.
+
+    ``pipeline`` is None (and ``wrappers`` empty) when there is no such Pipeline.
+    """
     from sklearn.pipeline import Pipeline
 
-    inner = getattr(model, "estimator_", None)
-    return inner if isinstance(inner, Pipeline) else None
+    wrappers = []
+    while not isinstance(model, Pipeline):
+        inner = _fitted_inner(model)
+        if inner is None:
+            return [], None
+        wrappers.append(model)
+        model = inner
+    return wrappers, model
 
 
 def _feature_settings(model):
     from sklearn.pipeline import Pipeline
 
     settings = {}
-    inner = None if isinstance(model, Pipeline) else _inner_pipeline(model)
+    wrappers, inner = ([], None) if isinstance(model, Pipeline) else _unwrap(model)
     if inner is not None:
-        # the wrapper's own parameters (augmentation), then the steps of its pipeline
-        params = {k: v for k, v in _json_params(model).items() if k != "estimator"}
-        settings["wrapper"] = {"class": _qualname(model), "params": params}
+        # the wrappers' own parameters (calibration, augmentation), then the steps
+        for key, wrapper in zip(("wrapper", "calibration"), wrappers[::-1], strict=False):
+            params = {k: v for k, v in _json_params(wrapper).items() if k != "estimator"}
+            settings[key] = {"class": _qualname(wrapper), "params": params}
         model = inner
     if not isinstance(model, Pipeline):
         return {}
@@ -164,9 +186,12 @@ def _describe_estimator(model):
         return f"Pipeline({inner})"
     if _is_ensemble(model):
         return _step_label(model)
-    pipeline = _inner_pipeline(model)
+    wrappers, pipeline = _unwrap(model)
     if pipeline is not None:
-        return f"{type(model).__name__}({_describe_estimator(pipeline)})"
+        inner = _describe_estimator(pipeline)
+        for wrapper in wrappers[::-1]:
+            inner = f"{type(wrapper).__name__}({inner})"
+        return inner
     return type(model).__name__
 
 

@@ -61,6 +61,7 @@ TRUSTED_TYPES = (
     # deprecated probability=True), which skops does not list among its defaults.
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.calibration._TemperatureScaling",
 )
 
 
@@ -333,7 +334,8 @@ def read_model_metadata(path, *, trust=False, max_bytes=None):
         version), ``estimator``, ``sr`` (Hz), ``classes``, ``feature_settings``
         (step -> class and parameters; for a pipeline inside a meta-estimator such
         as :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier`,
-        ``"wrapper"`` first, with the meta-estimator's own parameters),
+        ``"wrapper"`` first, with the meta-estimator's own parameters, and
+        ``"calibration"`` for a ``CalibratedClassifierCV`` around that),
         ``training_data``, ``nets`` (class,
         parameters, module architecture and number of weights of each network; for
         a copy inside an ensemble, also ``ensemble`` and ``copy``, its indices),

@@ -101,7 +101,10 @@ def test_model_files_name_the_public_module_path(tmp_path, fsdd_sample):
 
     X, y = fsdd_sample.data[::4], fsdd_sample.target[::4]
     clf = make_svc_pipeline()
-    clf.set_params(augmenter=WaveformAugmenter(rt60_range=None, random_state=0), n_augment=1)
+    clf.set_params(
+        estimator__augmenter=WaveformAugmenter(rt60_range=None, random_state=0),
+        estimator__n_augment=1,
+    )
     clf.fit(X, y)
     path = tmp_path / "aug.model"
     save_model(clf, path)
@@ -112,7 +115,7 @@ def test_model_files_name_the_public_module_path(tmp_path, fsdd_sample):
     assert set(types) <= set(TRUSTED_TYPES)
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.predict(X[:10]), clf.predict(X[:10]))
-    assert loaded.augmenter.get_params() == clf.augmenter.get_params()
+    assert loaded.estimator.augmenter.get_params() == clf.estimator.augmenter.get_params()
 
 
 def test_state_of_an_earlier_release_loads_with_the_defaults(fsdd_sample):
