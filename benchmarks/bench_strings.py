@@ -68,6 +68,7 @@ so that the parts can be rerun with other segmentation settings.
 import argparse
 import contextlib
 import hashlib
+import json
 import os
 import platform
 import shutil
@@ -80,7 +81,7 @@ import joblib
 import numpy as np
 
 from sklearn_audiodigit.datasets import fetch_fsdd
-from sklearn_audiodigit.evaluation import digit_error_rate, string_accuracy
+from sklearn_audiodigit.evaluation import digit_error_rate, edit_distance, string_accuracy
 from sklearn_audiodigit.pipelines import make_model
 from sklearn_audiodigit.pretrained import PRETRAINED_MODELS, load_pretrained
 from sklearn_audiodigit.segmentation import detect_speech, segment_words
@@ -212,6 +213,18 @@ def _print_header(args):
     )
 
 
+def _clip_accuracy(model, bunch, speaker, idx, args):
+    """The fold model's accuracy on the held-out speaker's isolated clips (cached)."""
+    path = Path(args.cache) / f"clipacc_{args.model}_without_{speaker}.json"
+    if path.exists():
+        return json.loads(path.read_text())["accuracy"]
+    X = np.empty(len(idx), dtype=object)
+    X[:] = [bunch.data[i] for i in idx]
+    acc = float(np.mean(model.predict(X) == np.asarray(bunch.target)[idx]))
+    path.write_text(json.dumps({"accuracy": acc}))
+    return acc
+
+
 def part_fsdd(args, bunch):
     rng = np.random.default_rng(0)
     speakers = sorted(set(bunch.speaker))
@@ -223,16 +236,20 @@ def part_fsdd(args, bunch):
         f"pauses {args.min_pause}-0.8 s, white noise {args.snr[0]:g}-{args.snr[1]:g} dB SNR, "
         f"gain +-6 dB, {room}"
     )
-    print(f"{'speaker':<10}{'clip acc':>9}{'DER':>8}{'string acc':>12}{'wrong count':>13}")
+    print(
+        f"{'speaker':<10}{'clip acc':>9}{'DER':>8}{'string acc':>12}{'wrong count':>13}"
+        f"{'errors':>8}{'digits':>8}"
+    )
     for speaker in speakers:
-        model = _fold_model(bunch, speaker, args.cache, args.model)
+        run = args.speakers is None or speaker in args.speakers
+        if run:
+            model = _fold_model(bunch, speaker, args.cache, args.model)
+            tr = _transcriber(model, args)
         idx = np.flatnonzero(np.asarray(bunch.speaker) == speaker)
-        X = np.empty(len(idx), dtype=object)
-        X[:] = [bunch.data[i] for i in idx]
-        clip_acc = float(np.mean(model.predict(X) == targets[idx]))
-        tr = _transcriber(model, args)
         refs, hyps, wrong_n = [], [], 0
         for _ in range(args.n_strings):
+            # the strings of a speaker left out (--speakers) are drawn all the same,
+            # so that every speaker's strings are the same in every run
             pick = rng.choice(idx, size=int(rng.integers(3, 11)), replace=False)
             y = build_string(
                 [bunch.data[i] for i in pick],
@@ -241,6 +258,8 @@ def part_fsdd(args, bunch):
                 snr=args.snr,
                 rt60=args.rt60,
             )
+            if not run:
+                continue
             ref = "".join(str(targets[i]) for i in pick)
             t0 = time.perf_counter()
             hyp = _read(tr, args, ref, y)
@@ -249,11 +268,17 @@ def part_fsdd(args, bunch):
             refs.append(ref)
             hyps.append(hyp)
             wrong_n += len(hyp) != len(ref)
+        if not run:
+            continue
+        clip_acc = _clip_accuracy(model, bunch, speaker, idx, args)
         refs_all += refs
         hyps_all += hyps
+        errors = sum(edit_distance(r, h) for r, h in zip(refs, hyps, strict=True))
         print(
             f"{speaker:<10}{clip_acc:>9.3f}{digit_error_rate(refs, hyps):>8.3f}"
-            f"{string_accuracy(refs, hyps):>12.3f}{wrong_n:>13d}"
+            f"{string_accuracy(refs, hyps):>12.3f}{wrong_n:>13d}{errors:>8d}"
+            f"{sum(map(len, refs)):>8d}",
+            flush=True,
         )
     print(
         f"{'all':<10}{'':>9}{digit_error_rate(refs_all, hyps_all):>8.3f}"
@@ -458,6 +483,12 @@ def main():
         "where the [embedding] extra and its files are installed, else svc)",
     )
     p.add_argument("--n-strings", type=int, default=60)
+    p.add_argument(
+        "--speakers",
+        nargs="+",
+        default=None,
+        help="fsdd part: transcribe only these held-out speakers (the strings are the same)",
+    )
     p.add_argument("--min-pause", type=float, default=0.12)
     p.add_argument(
         "--snr",

@@ -239,9 +239,13 @@ class DigitStringTranscriber:
         are dropped as not a digit (listed in ``rejected``); 0 keeps every
         word. With ten classes, a sound that resembles no digit spreads its
         probability. On FSDD strings with noise at 10-30 dB SNR (288 words of
-        held-out speakers, the default svc), no real digit scored below 0.3
+        held-out speakers, the MFCC svc), no real digit scored below 0.3
         (median 0.86 for words read right, 0.70 for words read wrong), so 0.2
-        drops no digit; how low a cough scores depends on the model.
+        drops no digit; how low a cough scores depends on the model. The
+        ``embed-svc`` model's probabilities barely vary (held-out FSDD speaker:
+        median 0.954 for clips read right, 0.943 read wrong, 0.945 for noise
+        bursts; its SVC decides by one-against-one votes): with it the threshold
+        drops nothing (``benchmarks/README.md``).
     denoise : bool, default=True
         Before the words are cut for the model, subtract the recording's
         steady noise, estimated from its quietest 20 % of frames (the pauses),
@@ -257,8 +261,10 @@ class DigitStringTranscriber:
         parts more confidently than the whole; repeated up to three times. Off
         by default: together with ``segment_params={"split_db": 15}`` it lowered
         the digit error rate of fluent TTS strings read by the CNN from 0.49 to
-        0.34, but raised that of FSDD strings with pauses read by the svc from
-        0.11 to 0.18 (``benchmarks/README.md``).
+        0.34 (read by ``embed-svc``: 0.45 to 0.26), but raised that of FSDD
+        strings with pauses read by the svc from 0.11 to 0.18
+        (``benchmarks/README.md``). ``segmentation="lattice"`` is the other
+        way to read fluent speech.
     segmentation : {"energy", "lattice"}, default="energy"
         How words are found. ``"energy"``: the words of
         :func:`~sklearn_audiodigit.segmentation.segment_words` (pauses, and
