@@ -27,7 +27,8 @@ Parts:
     (pyroomacoustics, the ``[augment]`` extra) with a reverberation time drawn
     uniformly from LO to HI seconds, the response scaled to unit energy (so the
     speech power, and the noise's level against it, stay as without the room),
-    before the noise is added (the noise is at the microphone). Printed per
+    before the noise is added (the noise is at the microphone); the rooms are
+    drawn apart from the strings, which stay those built without. Printed per
     speaker: the model's accuracy on the speaker's isolated clips (the ceiling
     a string cannot beat), the digit error rate and string accuracy of
     :class:`DigitStringTranscriber`, and the number of strings whose count of
@@ -100,8 +101,14 @@ def _speech_power(clip):
     return float(np.mean(trimmed.astype(np.float64) ** 2))
 
 
-def build_string(clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0), rt60=None):
-    """Join clips into one recording: gains, pauses, lead-in/tail silence, room, white noise."""
+def build_string(
+    clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0), rt60=None, room_rng=None
+):
+    """Join clips into one recording: gains, pauses, lead-in/tail silence, room, white noise.
+
+    The room is drawn from ``room_rng`` (default: ``rng``), so that with a generator
+    of its own the strings are those built without a room.
+    """
     parts = [np.zeros(int(rng.uniform(0.2, 0.6) * SR), np.float32)]
     powers = []
     for k, clip in enumerate(clips):
@@ -121,8 +128,9 @@ def build_string(clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0),
 
         from sklearn_audiodigit.augmentation import room_impulse_response
 
+        room_rng = rng if room_rng is None else room_rng
         rir = room_impulse_response(
-            rng.uniform(*rt60), sr=SR, random_state=int(rng.integers(2**31 - 1))
+            room_rng.uniform(*rt60), sr=SR, random_state=int(room_rng.integers(2**31 - 1))
         ).astype(np.float64)
         # unit energy: a steady signal keeps its power, so the SNR below still holds
         y = fftconvolve(y, rir / np.sqrt(np.sum(rir**2)))[: len(y)].astype(np.float32)
@@ -240,16 +248,17 @@ def part_fsdd(args, bunch):
         f"{'speaker':<10}{'clip acc':>9}{'DER':>8}{'string acc':>12}{'wrong count':>13}"
         f"{'errors':>8}{'digits':>8}"
     )
-    for speaker in speakers:
+    for n, speaker in enumerate(speakers):
         run = args.speakers is None or speaker in args.speakers
         if run:
             model = _fold_model(bunch, speaker, args.cache, args.model)
             tr = _transcriber(model, args)
         idx = np.flatnonzero(np.asarray(bunch.speaker) == speaker)
         refs, hyps, wrong_n = [], [], 0
-        for _ in range(args.n_strings):
+        for k in range(args.n_strings):
             # the strings of a speaker left out (--speakers) are drawn all the same,
-            # so that every speaker's strings are the same in every run
+            # so that every speaker's strings are the same in every run; the rooms
+            # have generators of their own, so they leave the strings unchanged
             pick = rng.choice(idx, size=int(rng.integers(3, 11)), replace=False)
             y = build_string(
                 [bunch.data[i] for i in pick],
@@ -257,6 +266,7 @@ def part_fsdd(args, bunch):
                 min_pause=args.min_pause,
                 snr=args.snr,
                 rt60=args.rt60,
+                room_rng=np.random.default_rng([n, k]),
             )
             if not run:
                 continue
