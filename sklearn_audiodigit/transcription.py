@@ -280,7 +280,7 @@ class DigitStringTranscriber:
         times slower; ``split_fluent`` and ``segment_params``' ``split_db``,
         ``max_word_duration`` and ``min_segments`` do not apply. On fluent TTS
         strings read by ``embed-svc`` it lowered the digit error rate from 0.45
-        to 0.20 (0.17 with ``n_digits``), but it splits long words between
+        to 0.21 (0.17 with ``n_digits``), but it splits long words between
         pauses (FSDD strings without noise: 0.06 to 0.17), so it is not the
         default (``benchmarks/README.md``).
     padding : float, default=0.05
