@@ -156,11 +156,13 @@ _MIN_WORD = 0.1  # seconds: shortest word of the lattice
 _MAX_WORD = 1.0  # seconds: longest word of the lattice (longer chunks stay whole)
 
 
-def _best_paths(n_nodes, edges, scores):
+def _best_paths(n_nodes, edges, scores, max_count=None):
     """Best path through a chunk's lattice for every number of words.
 
     Returns ``{n_words: (score, [edge indices])}`` for the paths from node 0 to
-    node ``n_nodes - 1``.
+    node ``n_nodes - 1``: with ``max_count=None`` only the best path of all
+    (one entry), else the best of every count up to ``max_count`` (a path of
+    one word always counts).
     """
     best = [{} for _ in range(n_nodes)]
     best[0][0] = (0.0, [])
@@ -170,10 +172,16 @@ def _best_paths(n_nodes, edges, scores):
     for j in range(1, n_nodes):
         for i, k in by_end.get(j, []):
             for count, (score, path) in best[i].items():
+                key = 0 if max_count is None else count + 1
+                if key > max(max_count or 0, 1):
+                    continue
                 total = score + scores[k]
-                if count + 1 not in best[j] or total > best[j][count + 1][0]:
-                    best[j][count + 1] = (total, [*path, k])
-    return best[n_nodes - 1]
+                if key not in best[j] or total > best[j][key][0]:
+                    best[j][key] = (total, [*path, k])
+    table = best[n_nodes - 1]
+    if max_count is None:
+        return {len(path): (score, path) for score, path in table.values()}
+    return table
 
 
 def _choose_counts(tables, n_digits):
@@ -253,7 +261,7 @@ class DigitStringTranscriber:
         on clean speech; on FSDD strings with white noise at 20 dB SNR this
         brings the digit error rate back to its level without noise
         (``benchmarks/README.md``). Segmentation always uses the recording as
-        it is.
+        it is (the lattice's energy valleys, the recording after subtraction).
     split_fluent : bool, default=False
         Fluent speech runs digits together ("five zero" without a pause). With
         True, a word whose energy dips by 6 dB or more inside is cut at its
@@ -454,7 +462,7 @@ class DigitStringTranscriber:
             d = np.array([nodes[j] - nodes[i] for i, j in edges])
             prior = -0.5 * ((np.log(d) - _WORD_LOG_MEAN) / _WORD_LOG_SD) ** 2
             scores = log_p[offset : offset + len(edges)] + prior
-            tables.append(_best_paths(len(nodes), edges, scores))
+            tables.append(_best_paths(len(nodes), edges, scores, n_digits))
             offset += len(edges)
         spans, picked, offset = [], [], 0
         chosen = _choose_counts(tables, n_digits)
