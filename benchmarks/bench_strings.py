@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_strings.py fsdd [--n-strings 60] [--min-pause 0.12]
+    python benchmarks/bench_strings.py fsdd [--n-strings 60] [--min-pause 0.12] [--rt60 0.2 0.6]
     python benchmarks/bench_strings.py tts [--model svc]
     python benchmarks/bench_strings.py speed
     python benchmarks/bench_strings.py nospeech
@@ -11,7 +11,9 @@ Parts:
 
 ``fsdd``
     Strings built reproducibly (seed 0) from FSDD, leave one speaker out: for
-    each of the 6 speakers, the default model (``make_model("svc")``) is trained
+    each of the 6 speakers, the model (``--model``; by default the command
+    line's default, ``make_model("embed-svc")`` where the ``[embedding]`` extra
+    and its model files are installed, else ``"svc"``) is trained
     on the other five speakers' 2,500 clips, and ``--n-strings`` strings of 3-10
     digits are built from the held-out speaker's clips: each clip brought to a
     speech power of -20 dBFS (FSDD's sessions differ by up to 30 dB; one
@@ -20,21 +22,31 @@ Parts:
     from ``--min-pause`` to 0.8 s, 0.2-0.6 s of silence before and after, and
     white noise at a signal-to-noise ratio drawn uniformly from 10 to 30 dB (the
     speech power measured over the clips' samples within 30 dB of each clip's
-    peak). No reverberation: the room-impulse augmentation is not in the
-    library yet. Printed per speaker: the model's accuracy on the speaker's
-    isolated clips (the ceiling a string cannot beat), the digit error rate and
-    string accuracy of :class:`DigitStringTranscriber`, and the number of
-    strings whose count of digits is wrong.
+    peak). With ``--rt60 LO HI``, every string is played in one room drawn by
+    :func:`~sklearn_audiodigit.augmentation.room_impulse_response`
+    (pyroomacoustics, the ``[augment]`` extra) with a reverberation time drawn
+    uniformly from LO to HI seconds, the response scaled to unit energy (so the
+    speech power, and the noise's level against it, stay as without the room),
+    before the noise is added (the noise is at the microphone); the rooms are
+    drawn apart from the strings, which stay those built without. Printed per
+    speaker: the model's accuracy on the speaker's isolated clips (the ceiling
+    a string cannot beat), the digit error rate and string accuracy of
+    :class:`DigitStringTranscriber`, and the number of strings whose count of
+    digits is wrong.
 ``tts``
     Fluent strings spoken by Debian's text-to-speech voices (``apt-get install
     espeak-ng flite``): "four one five five five zero one nine nine" as one
     sentence, so the words run into each other (coarticulation); espeak-ng
     voices en-us, en, en-gb-scotland, en-us+f3 and en+m3 at 160 words a minute,
     flite voices kal, slt, rms and awb. The model is trained on all 3,000 FSDD
-    clips (``--model``: svc by default, or a network).
+    clips: for a bundled model (``svc``, ``embed-svc``), the bundled file
+    (:func:`~sklearn_audiodigit.pretrained.load_pretrained`, what ``audiodigit
+    transcribe`` uses without a model file); else (a network) trained here.
 ``speed``
     Real-time factor on one core: seconds to transcribe a 10 s recording (a
-    string of 14 digits built as in ``fsdd``), the model loaded, divided by 10.
+    string of 14 digits built as in ``fsdd``), the model loaded, divided by 10;
+    wall-clock and the process's CPU time (the closer estimate on a shared
+    machine).
 ``vad``
     The voice activity detector compared with two well-kept ones on the FSDD
     strings with noise (``--n-strings`` per speaker, the same fold models):
@@ -55,6 +67,9 @@ so that the parts can be rerun with other segmentation settings.
 """
 
 import argparse
+import contextlib
+import hashlib
+import json
 import os
 import platform
 import shutil
@@ -67,8 +82,9 @@ import joblib
 import numpy as np
 
 from sklearn_audiodigit.datasets import fetch_fsdd
-from sklearn_audiodigit.evaluation import digit_error_rate, string_accuracy
+from sklearn_audiodigit.evaluation import digit_error_rate, edit_distance, string_accuracy
 from sklearn_audiodigit.pipelines import make_model
+from sklearn_audiodigit.pretrained import PRETRAINED_MODELS, load_pretrained
 from sklearn_audiodigit.segmentation import detect_speech, segment_words
 from sklearn_audiodigit.transcription import DigitStringTranscriber
 
@@ -85,8 +101,14 @@ def _speech_power(clip):
     return float(np.mean(trimmed.astype(np.float64) ** 2))
 
 
-def build_string(clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0)):
-    """Join clips into one recording: gains, pauses, lead-in/tail silence, white noise."""
+def build_string(
+    clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0), rt60=None, room_rng=None
+):
+    """Join clips into one recording: gains, pauses, lead-in/tail silence, room, white noise.
+
+    The room is drawn from ``room_rng`` (default: ``rng``), so that with a generator
+    of its own the strings are those built without a room.
+    """
     parts = [np.zeros(int(rng.uniform(0.2, 0.6) * SR), np.float32)]
     powers = []
     for k, clip in enumerate(clips):
@@ -101,6 +123,17 @@ def build_string(clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0))
             parts.append(np.zeros(int(rng.uniform(min_pause, max_pause) * SR), np.float32))
     parts.append(np.zeros(int(rng.uniform(0.2, 0.6) * SR), np.float32))
     y = np.concatenate(parts)
+    if rt60 is not None:
+        from scipy.signal import fftconvolve
+
+        from sklearn_audiodigit.augmentation import room_impulse_response
+
+        room_rng = rng if room_rng is None else room_rng
+        rir = room_impulse_response(
+            room_rng.uniform(*rt60), sr=SR, random_state=int(room_rng.integers(2**31 - 1))
+        ).astype(np.float64)
+        # unit energy: a steady signal keeps its power, so the SNR below still holds
+        y = fftconvolve(y, rir / np.sqrt(np.sum(rir**2)))[: len(y)].astype(np.float32)
     snr_db = rng.uniform(*snr)
     noise = rng.standard_normal(len(y)) * np.sqrt(np.mean(powers) / 10 ** (snr_db / 10))
     y = y + noise.astype(np.float32)
@@ -108,7 +141,45 @@ def build_string(clips, rng, *, min_pause=0.12, max_pause=0.8, snr=(10.0, 30.0))
     return (y / peak * 0.9 if peak > 1 else y).astype(np.float32)
 
 
+def _default_model_name():
+    """The command line's default model (``embed-svc`` where installed, else ``svc``)."""
+    from sklearn_audiodigit.cli import _default_model
+
+    return _default_model()
+
+
+@contextlib.contextmanager
+def _embed_each_clip_once():
+    """Memoise the speech embedding of each clip while a fold model is fitted.
+
+    ``embed-svc``'s fit refits its pipeline on three calibration folds of the same
+    clips; the embedding of a clip is a deterministic function of the clip, so it
+    is computed once (the fitted model is the one ``make_model`` builds, only
+    sooner: about 10,000 embeddings a fold instead of 17,500).
+    """
+    from sklearn_audiodigit.embeddings import SpeechEmbeddingExtractor
+
+    original = SpeechEmbeddingExtractor._embed
+    memo = {}
+
+    def _embed(self, X):
+        keys = [hashlib.blake2b(np.asarray(x).tobytes(), digest_size=16).digest() for x in X]
+        todo = [i for i, k in enumerate(keys) if k not in memo]
+        for i, frames in zip(todo, original(self, [X[i] for i in todo]), strict=True):
+            memo[keys[i]] = frames
+        return [memo[k] for k in keys]
+
+    SpeechEmbeddingExtractor._embed = _embed
+    try:
+        yield
+    finally:
+        SpeechEmbeddingExtractor._embed = original
+
+
 def _fold_model(bunch, speaker, cache, model_name):
+    if speaker == "none" and model_name in PRETRAINED_MODELS:
+        # trained on all of FSDD: the bundled model that `audiodigit transcribe` uses
+        return load_pretrained(model_name)
     path = Path(cache) / f"strings_{model_name}_without_{speaker}.joblib"
     if path.exists():
         return joblib.load(path)
@@ -116,7 +187,8 @@ def _fold_model(bunch, speaker, cache, model_name):
     X = np.empty(len(train), dtype=object)
     X[:] = [bunch.data[i] for i in train]
     model = make_model(model_name, sr=SR, random_state=0)
-    model.fit(X, np.asarray(bunch.target)[train])
+    with _embed_each_clip_once():
+        model.fit(X, np.asarray(bunch.target)[train])
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path)
     return model
@@ -129,12 +201,36 @@ def _transcriber(model, args):
         sr=SR,
         reject_threshold=args.reject_threshold,
         split_fluent=args.split_fluent,
+        segmentation=args.segmentation,
         segment_params=params,
     )
 
 
+def _read(tr, args, ref, y=None, path=None):
+    """The transcriber's digits for one string (told its length with ``--known-count``)."""
+    tr.n_digits = len(ref) if args.known_count else None
+    return (tr.transcribe(y) if path is None else tr.transcribe_file(path)).digits
+
+
 def _print_header(args):
     print(f"python benchmarks/bench_strings.py {args.part} ...  ({platform.processor() or '?'})")
+    print(
+        f"model: {args.model}; segmentation={args.segmentation}, split_db={args.split_db}, "
+        f"split_fluent={args.split_fluent}, known count={args.known_count}, "
+        f"reject_threshold={args.reject_threshold}"
+    )
+
+
+def _clip_accuracy(model, bunch, speaker, idx, args):
+    """The fold model's accuracy on the held-out speaker's isolated clips (cached)."""
+    path = Path(args.cache) / f"clipacc_{args.model}_without_{speaker}.json"
+    if path.exists():
+        return json.loads(path.read_text())["accuracy"]
+    X = np.empty(len(idx), dtype=object)
+    X[:] = [bunch.data[i] for i in idx]
+    acc = float(np.mean(model.predict(X) == np.asarray(bunch.target)[idx]))
+    path.write_text(json.dumps({"accuracy": acc}))
+    return acc
 
 
 def part_fsdd(args, bunch):
@@ -142,38 +238,57 @@ def part_fsdd(args, bunch):
     speakers = sorted(set(bunch.speaker))
     targets = np.asarray(bunch.target)
     refs_all, hyps_all, secs, dur = [], [], 0.0, 0.0
+    room = "no room" if args.rt60 is None else f"rooms RT60 {args.rt60[0]:g}-{args.rt60[1]:g} s"
     print(
         f"strings from FSDD, leave one speaker out, {args.n_strings} strings per speaker, "
         f"pauses {args.min_pause}-0.8 s, white noise {args.snr[0]:g}-{args.snr[1]:g} dB SNR, "
-        "gain +-6 dB"
+        f"gain +-6 dB, {room}"
     )
-    print(f"{'speaker':<10}{'clip acc':>9}{'DER':>8}{'string acc':>12}{'wrong count':>13}")
-    for speaker in speakers:
-        model = _fold_model(bunch, speaker, args.cache, args.model)
+    print(
+        f"{'speaker':<10}{'clip acc':>9}{'DER':>8}{'string acc':>12}{'wrong count':>13}"
+        f"{'errors':>8}{'digits':>8}"
+    )
+    for n, speaker in enumerate(speakers):
+        run = args.speakers is None or speaker in args.speakers
+        if run:
+            model = _fold_model(bunch, speaker, args.cache, args.model)
+            tr = _transcriber(model, args)
         idx = np.flatnonzero(np.asarray(bunch.speaker) == speaker)
-        X = np.empty(len(idx), dtype=object)
-        X[:] = [bunch.data[i] for i in idx]
-        clip_acc = float(np.mean(model.predict(X) == targets[idx]))
-        tr = _transcriber(model, args)
         refs, hyps, wrong_n = [], [], 0
-        for _ in range(args.n_strings):
+        for k in range(args.n_strings):
+            # the strings of a speaker left out (--speakers) are drawn all the same,
+            # so that every speaker's strings are the same in every run; the rooms
+            # have generators of their own, so they leave the strings unchanged
             pick = rng.choice(idx, size=int(rng.integers(3, 11)), replace=False)
             y = build_string(
-                [bunch.data[i] for i in pick], rng, min_pause=args.min_pause, snr=args.snr
+                [bunch.data[i] for i in pick],
+                rng,
+                min_pause=args.min_pause,
+                snr=args.snr,
+                rt60=args.rt60,
+                room_rng=np.random.default_rng([n, k]),
             )
+            if not run:
+                continue
+            ref = "".join(str(targets[i]) for i in pick)
             t0 = time.perf_counter()
-            hyp = tr.transcribe(y).digits
+            hyp = _read(tr, args, ref, y)
             secs += time.perf_counter() - t0
             dur += len(y) / SR
-            ref = "".join(str(targets[i]) for i in pick)
             refs.append(ref)
             hyps.append(hyp)
             wrong_n += len(hyp) != len(ref)
+        if not run:
+            continue
+        clip_acc = _clip_accuracy(model, bunch, speaker, idx, args)
         refs_all += refs
         hyps_all += hyps
+        errors = sum(edit_distance(r, h) for r, h in zip(refs, hyps, strict=True))
         print(
             f"{speaker:<10}{clip_acc:>9.3f}{digit_error_rate(refs, hyps):>8.3f}"
-            f"{string_accuracy(refs, hyps):>12.3f}{wrong_n:>13d}"
+            f"{string_accuracy(refs, hyps):>12.3f}{wrong_n:>13d}{errors:>8d}"
+            f"{sum(map(len, refs)):>8d}",
+            flush=True,
         )
     print(
         f"{'all':<10}{'':>9}{digit_error_rate(refs_all, hyps_all):>8.3f}"
@@ -211,7 +326,7 @@ def part_tts(args, bunch):
                 ref = "".join(str(d) for d in rng.integers(0, 10, size=int(rng.integers(3, 11))))
                 path = Path(tmp) / f"{voice}_{k}.wav"
                 _tts(" ".join(WORDS[int(d)] for d in ref), engine, voice, path)
-                hyps.append(tr.transcribe_file(path).digits)
+                hyps.append(_read(tr, args, ref, path=path))
                 refs.append(ref)
             refs_all += refs
             hyps_all += hyps
@@ -235,21 +350,24 @@ def part_speed(args, bunch):
     idx = np.flatnonzero(np.asarray(bunch.speaker) == bunch.speaker[0])
     clips = [bunch.data[i] for i in rng.choice(idx, size=14, replace=False)]
     y = build_string(clips, rng, min_pause=0.3)[: 10 * SR]
-    tr = DigitStringTranscriber(model, sr=SR)
+    tr = _transcriber(model, args)
     tr.transcribe(y)  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(5):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         tr.transcribe(y)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
 
     t0 = time.perf_counter()
     segment_words(y, sr=SR)
     seg = time.perf_counter() - t0
+    duration = len(y) / SR
     print(
-        f"{len(y) / SR:.1f} s recording: transcribe best {min(times):.3f} s, median "
-        f"{np.median(times):.3f} s (real-time factor {np.median(times) / (len(y) / SR):.4f}); "
-        f"segmentation alone {seg * 1000:.1f} ms"
+        f"{duration:.1f} s recording: transcribe best {min(times):.3f} s, median "
+        f"{np.median(times):.3f} s wall (real-time factor {np.median(times) / duration:.4f}); "
+        f"CPU time median {np.median(cpu):.3f} s (real-time factor "
+        f"{np.median(cpu) / duration:.4f}); segmentation alone {seg * 1000:.1f} ms"
     )
 
 
@@ -368,8 +486,19 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("part", choices=("fsdd", "tts", "speed", "vad", "nospeech"))
     p.add_argument("--data-home", default=None)
-    p.add_argument("--model", default="svc")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="model name for make_model (default: the command line's default, embed-svc "
+        "where the [embedding] extra and its files are installed, else svc)",
+    )
     p.add_argument("--n-strings", type=int, default=60)
+    p.add_argument(
+        "--speakers",
+        nargs="+",
+        default=None,
+        help="fsdd part: transcribe only these held-out speakers (the strings are the same)",
+    )
     p.add_argument("--min-pause", type=float, default=0.12)
     p.add_argument(
         "--snr",
@@ -379,10 +508,30 @@ def main():
         metavar=("LO", "HI"),
         help="range of the signal-to-noise ratio, dB (default: 10 30)",
     )
+    p.add_argument(
+        "--rt60",
+        type=float,
+        nargs=2,
+        default=None,
+        metavar=("LO", "HI"),
+        help="play every string in a room with a reverberation time drawn from LO-HI s "
+        "(fsdd part; needs the [augment] extra)",
+    )
     p.add_argument("--reject-threshold", type=float, default=0.2)
     p.add_argument("--cache", default=os.path.expanduser("~/.cache/audiodigit_bench"))
     p.add_argument("--split-db", type=float, default=None, help="segment_words(split_db=...)")
     p.add_argument("--split-fluent", action="store_true", help="DigitStringTranscriber option")
+    p.add_argument(
+        "--segmentation",
+        choices=("energy", "lattice"),
+        default="energy",
+        help="DigitStringTranscriber(segmentation=...)",
+    )
+    p.add_argument(
+        "--known-count",
+        action="store_true",
+        help="tell the transcriber each string's number of digits (n_digits)",
+    )
     p.add_argument("--verbose", action="store_true")
     p.add_argument(
         "--silero-model",
@@ -390,6 +539,8 @@ def main():
         help="silero_vad.onnx of the silero-vad wheel (for the vad part)",
     )
     args = p.parse_args()
+    if args.model is None:
+        args.model = _default_model_name()
     bunch = fetch_fsdd(data_home=args.data_home, sr=SR, download_if_missing=False)
     _print_header(args)
     parts = {

@@ -286,6 +286,14 @@ def _build_parser():
         help="drop words read with a confidence below P as not a digit (a cough, an 'um'); "
         "0 keeps every word (default: 0.2)",
     )
+    tc.add_argument(
+        "--segmentation",
+        choices=("energy", "lattice"),
+        default="energy",
+        help="how words are found: 'energy' cuts at pauses (default); 'lattice', for digits "
+        "spoken without pauses, tries every split at energy valleys and keeps the one the "
+        "model and a word-length prior score best (slower)",
+    )
 
     inf = sub.add_parser(
         "info",
@@ -792,6 +800,7 @@ def _cmd_transcribe(args, out):
         n_digits=args.n_digits,
         max_digits=args.max_digits,
         reject_threshold=args.reject_threshold,
+        segmentation=args.segmentation,
     )
     failed = 0
     for f, problem in _expand_inputs(args.files):

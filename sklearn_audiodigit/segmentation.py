@@ -215,6 +215,33 @@ def _deepest_valley(seg, smooth, min_len):
     return lo + k, float(depth[k])
 
 
+def _valleys(smooth, start, stop, *, min_depth, min_len, min_gap):
+    """Local minima of ``smooth[start:stop]`` at least ``min_depth`` dB deep.
+
+    The depth of a minimum is how far it lies below the lower of the highest
+    levels before and after it within ``[start, stop)``. Minima closer than
+    ``min_len`` frames to either end are left out, and of two minima closer than
+    ``min_gap`` frames the deeper is kept. Returns the frames and depths, in
+    frame order.
+    """
+    lo, hi = start + min_len, stop - min_len
+    if hi <= lo:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    left = np.maximum.accumulate(smooth[start:hi])[lo - start :]
+    right = np.maximum.accumulate(smooth[lo:stop][::-1])[::-1][: hi - lo]
+    inner = smooth[lo:hi]
+    depth = np.minimum(left, right) - inner
+    prev = smooth[lo - 1 : hi - 1]
+    nxt = smooth[lo + 1 : hi + 1]
+    minima = np.flatnonzero((inner < prev) & (inner <= nxt) & (depth >= min_depth))
+    kept = []
+    for k in minima[np.argsort(-depth[minima], kind="stable")]:
+        if all(abs(k - j) >= min_gap for j in kept):
+            kept.append(k)
+    kept = np.sort(np.asarray(kept, dtype=int))
+    return lo + kept, depth[kept]
+
+
 def _split_at_minimum(seg, smooth, min_len):
     """Split the frame run ``seg`` at its deepest minimum in its middle 40 %, or return None.
 

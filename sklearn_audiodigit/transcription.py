@@ -144,6 +144,67 @@ def _valley(y, sr, start, end):
     return start + cut * HOP_DURATION, depth
 
 
+#: Lattice segmentation of fluent speech (``segmentation="lattice"``). The word-length
+#: prior is log-normal: ``segment_words`` finds FSDD's isolated digits (every fifth of
+#: the 3,000 clips) 0.31 s long (median), with a standard deviation of 0.36 in log
+#: duration; Debian's TTS voices at 160 words a minute speak 0.27-0.37 s of voice a digit.
+_WORD_LOG_MEAN = float(np.log(0.31))
+_WORD_LOG_SD = 0.36
+_VALLEY_DB = 3.0  # shallowest energy valley that is a candidate boundary
+_VALLEY_GAP = 0.05  # seconds: of two valleys closer than this, the deeper
+_MIN_WORD = 0.1  # seconds: shortest word of the lattice
+_MAX_WORD = 1.0  # seconds: longest word of the lattice (longer chunks stay whole)
+
+
+def _best_paths(n_nodes, edges, scores, max_count=None):
+    """Best path through a chunk's lattice for every number of words.
+
+    Returns ``{n_words: (score, [edge indices])}`` for the paths from node 0 to
+    node ``n_nodes - 1``: with ``max_count=None`` only the best path of all
+    (one entry), else the best of every count up to ``max_count`` (a path of
+    one word always counts).
+    """
+    best = [{} for _ in range(n_nodes)]
+    best[0][0] = (0.0, [])
+    by_end = {}
+    for k, (i, j) in enumerate(edges):
+        by_end.setdefault(j, []).append((i, k))
+    for j in range(1, n_nodes):
+        for i, k in by_end.get(j, []):
+            for count, (score, path) in best[i].items():
+                key = 0 if max_count is None else count + 1
+                if key > max(max_count or 0, 1):
+                    continue
+                total = score + scores[k]
+                if key not in best[j] or total > best[j][key][0]:
+                    best[j][key] = (total, [*path, k])
+    table = best[n_nodes - 1]
+    if max_count is None:
+        return {len(path): (score, path) for score, path in table.values()}
+    return table
+
+
+def _choose_counts(tables, n_digits):
+    """One path per chunk: the best overall, or the best with ``n_digits`` words in all.
+
+    When no combination makes exactly ``n_digits`` words, the nearest count is
+    taken (the fewest words missing or extra), then the best score.
+    """
+    if n_digits is None:
+        return [max(t.values(), key=lambda v: v[0])[1] for t in tables]
+    combos = {0: (0.0, [])}
+    for table in tables:
+        new = {}
+        for total, (score, paths) in combos.items():
+            for count, (s, path) in table.items():
+                key = total + count
+                if key not in new or score + s > new[key][0]:
+                    new[key] = (score + s, [*paths, path])
+        combos = new
+    key = min(combos, key=lambda c: (abs(c - n_digits), -combos[c][0]))
+    return combos[key][1]
+
+
 def _check_count(value, name):
     if value is None:
         return None
@@ -186,9 +247,13 @@ class DigitStringTranscriber:
         are dropped as not a digit (listed in ``rejected``); 0 keeps every
         word. With ten classes, a sound that resembles no digit spreads its
         probability. On FSDD strings with noise at 10-30 dB SNR (288 words of
-        held-out speakers, the default svc), no real digit scored below 0.3
+        held-out speakers, the MFCC svc), no real digit scored below 0.3
         (median 0.86 for words read right, 0.70 for words read wrong), so 0.2
-        drops no digit; how low a cough scores depends on the model.
+        drops no digit; how low a cough scores depends on the model. The
+        ``embed-svc`` model's probabilities barely vary (held-out FSDD speaker:
+        median 0.954 for clips read right, 0.943 read wrong, 0.945 for noise
+        bursts; its SVC decides by one-against-one votes): with it the threshold
+        drops nothing (``benchmarks/README.md``).
     denoise : bool, default=True
         Before the words are cut for the model, subtract the recording's
         steady noise, estimated from its quietest 20 % of frames (the pauses),
@@ -196,7 +261,7 @@ class DigitStringTranscriber:
         on clean speech; on FSDD strings with white noise at 20 dB SNR this
         brings the digit error rate back to its level without noise
         (``benchmarks/README.md``). Segmentation always uses the recording as
-        it is.
+        it is (the lattice's energy valleys, the recording after subtraction).
     split_fluent : bool, default=False
         Fluent speech runs digits together ("five zero" without a pause). With
         True, a word whose energy dips by 6 dB or more inside is cut at its
@@ -204,8 +269,28 @@ class DigitStringTranscriber:
         parts more confidently than the whole; repeated up to three times. Off
         by default: together with ``segment_params={"split_db": 15}`` it lowered
         the digit error rate of fluent TTS strings read by the CNN from 0.49 to
-        0.34, but raised that of FSDD strings with pauses read by the svc from
-        0.11 to 0.18 (``benchmarks/README.md``).
+        0.34 (read by ``embed-svc``: 0.45 to 0.26), but raised that of FSDD
+        strings with pauses read by the svc from 0.11 to 0.18
+        (``benchmarks/README.md``). ``segmentation="lattice"`` is the other
+        way to read fluent speech.
+    segmentation : {"energy", "lattice"}, default="energy"
+        How words are found. ``"energy"``: the words of
+        :func:`~sklearn_audiodigit.segmentation.segment_words` (pauses, and
+        energy minima in words too long for one digit). ``"lattice"``, for fluent
+        speech: the stretches of speech between pauses are cut at every energy
+        valley 3 dB deep or more; every run of 0.1-1 s between two such
+        boundaries is a candidate word, scored by the model's log-probability of
+        its best digit plus a log-normal word-length prior (median 0.31 s,
+        standard deviation 0.36 in log duration: FSDD's digits as
+        ``segment_words`` finds them); the best-scoring split is found by dynamic
+        programming, with exactly ``n_digits`` words when that is given (or the
+        nearest count possible). Classifies every candidate word, so several
+        times slower; ``split_fluent`` and ``segment_params``' ``split_db``,
+        ``max_word_duration`` and ``min_segments`` do not apply. On fluent TTS
+        strings read by ``embed-svc`` it lowered the digit error rate from 0.45
+        to 0.21 (0.17 with ``n_digits``), but it splits long words between
+        pauses (FSDD strings without noise: 0.06 to 0.17), so it is not the
+        default (``benchmarks/README.md``).
     padding : float, default=0.05
         Seconds added before and after each word when it is cut for the model
         (weak onsets such as the /f/ of "four" and "five" lie below the voice
@@ -250,6 +335,7 @@ class DigitStringTranscriber:
         reject_threshold=0.2,
         denoise=True,
         split_fluent=False,
+        segmentation="energy",
         padding=0.05,
         segment_params=None,
         segmenter=None,
@@ -261,6 +347,7 @@ class DigitStringTranscriber:
         self.reject_threshold = reject_threshold
         self.denoise = denoise
         self.split_fluent = split_fluent
+        self.segmentation = segmentation
         self.padding = padding
         self.segment_params = segment_params
         self.segmenter = segmenter
@@ -275,6 +362,10 @@ class DigitStringTranscriber:
         p = self.padding
         if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < np.inf:
             raise AudioValueError(f"padding must be non-negative seconds, got {p!r}")
+        if self.segmentation not in ("energy", "lattice"):
+            raise AudioValueError(
+                f"segmentation must be 'energy' or 'lattice', got {self.segmentation!r}"
+            )
         classes = getattr(self.model, "classes_", None)
         if classes is None:
             raise AudioValueError(
@@ -330,6 +421,75 @@ class DigitStringTranscriber:
             spans = new
         return np.asarray(spans, dtype=np.float64).reshape(-1, 2)
 
+    def _lattice(self, y, sr, chunks, n_digits):
+        """Words of fluent speech: the best split of every chunk over its energy valleys.
+
+        Returns the spans, labels and confidences of the chosen words.
+        """
+        from .segmentation import FRAME_DURATION, HOP_DURATION, _smooth, _valleys, frame_levels
+
+        smooth = _smooth(frame_levels(y, sr=sr))
+        centre = FRAME_DURATION / 2  # of frame 0, in seconds
+        lattices, clips = [], []
+        for start, end in chunks:
+            a = max(0, int(round((start - centre) / HOP_DURATION)))
+            b = min(len(smooth), int(round((end - centre) / HOP_DURATION)) + 1)
+            frames, _ = _valleys(
+                smooth,
+                a,
+                b,
+                min_depth=_VALLEY_DB,
+                min_len=int(round(_MIN_WORD / HOP_DURATION)),
+                min_gap=int(round(_VALLEY_GAP / HOP_DURATION)),
+            )
+            nodes = [start, *(centre + frames * HOP_DURATION), end]
+            last = len(nodes) - 1
+            edges = []
+            for i in range(last):
+                for j in range(i + 1, last + 1):
+                    d = nodes[j] - nodes[i]
+                    if (i, j) != (0, last) and (d < _MIN_WORD or d > _MAX_WORD):
+                        continue
+                    lo = nodes[i] - (self.padding if i == 0 else 0.0)
+                    hi = nodes[j] + (self.padding if j == last else 0.0)
+                    edges.append((i, j))
+                    clips.append(y[max(0, int(round(lo * sr))) : int(round(hi * sr))])
+            lattices.append((nodes, edges))
+        labels, conf = self._classify(clips)
+        log_p = np.zeros(len(clips)) if conf is None else np.log(np.maximum(conf, 1e-12))
+        tables, offset = [], 0
+        for nodes, edges in lattices:
+            d = np.array([nodes[j] - nodes[i] for i, j in edges])
+            prior = -0.5 * ((np.log(d) - _WORD_LOG_MEAN) / _WORD_LOG_SD) ** 2
+            scores = log_p[offset : offset + len(edges)] + prior
+            tables.append(_best_paths(len(nodes), edges, scores, n_digits))
+            offset += len(edges)
+        spans, picked, offset = [], [], 0
+        chosen = _choose_counts(tables, n_digits)
+        for (nodes, edges), path in zip(lattices, chosen, strict=True):
+            for k in path:
+                i, j = edges[k]
+                spans.append((nodes[i], nodes[j]))
+                picked.append(offset + k)
+            offset += len(edges)
+        spans = np.asarray(spans, dtype=np.float64).reshape(-1, 2)
+        return spans, labels[picked], None if conf is None else conf[picked]
+
+    def _cut(self, y, sr, spans):
+        """Each word with ``padding`` around it, never past the middle of a pause."""
+        clips = []
+        for i, (start, end) in enumerate(spans):
+            lo = start - self.padding
+            hi = end + self.padding
+            if i > 0:
+                lo = max(lo, (spans[i - 1][1] + start) / 2)
+            if i + 1 < len(spans):
+                hi = min(hi, (end + spans[i + 1][0]) / 2)
+            a = max(0, int(round(lo * sr)))
+            b = min(len(y), int(round(hi * sr)))
+            clips.append(y[a:b])
+        return clips
+
     def transcribe(self, y, *, sr=None):
         """Read the digits in one waveform.
 
@@ -363,7 +523,11 @@ class DigitStringTranscriber:
 
             y = soxr.resample(np.asarray(y, dtype=np.float32), sr, model_sr, quality="HQ")
         params = dict(self.segment_params or {})
-        if n_digits is not None:
+        lattice = self.segmentation == "lattice"
+        if lattice:
+            # the stretches of speech between pauses; the lattice cuts them into words
+            params.update(split_db=None, min_segments=None, max_word_duration=3600.0)
+        elif n_digits is not None:
             params["min_segments"] = n_digits
         if self.segmenter is None:
             spans = segment_words(y, sr=model_sr, **params)
@@ -375,20 +539,12 @@ class DigitStringTranscriber:
         y = np.asarray(y, dtype=np.float32)
         if self.denoise:
             y = _reduce_noise(y, model_sr)
-        if self.split_fluent:
-            spans = self._split_fluent(y, model_sr, [tuple(s) for s in spans])
-        clips = []
-        for i, (start, end) in enumerate(spans):
-            lo = start - self.padding
-            hi = end + self.padding
-            if i > 0:
-                lo = max(lo, (spans[i - 1][1] + start) / 2)
-            if i + 1 < len(spans):
-                hi = min(hi, (end + spans[i + 1][0]) / 2)
-            a = max(0, int(round(lo * model_sr)))
-            b = min(len(y), int(round(hi * model_sr)))
-            clips.append(y[a:b])
-        labels, conf = self._classify(clips)
+        if lattice:
+            spans, labels, conf = self._lattice(y, model_sr, spans, n_digits)
+        else:
+            if self.split_fluent:
+                spans = self._split_fluent(y, model_sr, [tuple(s) for s in spans])
+            labels, conf = self._classify(self._cut(y, model_sr, spans))
         segments = [
             DigitSegment(float(s), float(e), _as_digit(lab), None if conf is None else float(c))
             for (s, e), lab, c in zip(

@@ -138,3 +138,79 @@ def test_digit_error_rate_and_string_accuracy():
         digit_error_rate(["1"], [])
     with pytest.raises(ValueError, match="no digit"):
         digit_error_rate([""], [""])
+
+
+# --- segmentation="lattice": words of fluent speech -------------------------------
+
+
+@pytest.fixture(scope="module")
+def fluent_strings(fsdd_sample):
+    """Five held-out sample clips a speaker, trimmed and joined without any pause.
+
+    Returns a list of ``(y, digits, spans)`` as ``digit_strings`` does: one
+    recording for each of the six speakers, the words running into each other.
+    """
+    import librosa
+
+    rng = np.random.default_rng(0)
+    speakers = np.asarray(fsdd_sample.speaker)
+    held_out = np.array(
+        [str(f).endswith(("_2.wav", "_3.wav", "_4.wav")) for f in fsdd_sample.filenames]
+    )
+    out = []
+    for speaker in sorted(set(speakers)):
+        pick = rng.choice(np.flatnonzero(held_out & (speakers == speaker)), size=5, replace=False)
+        parts, spans, t = [np.zeros(SR // 4, np.float32)], [], 0.25
+        for i in pick:
+            clip, _ = librosa.effects.trim(fsdd_sample.data[i], top_db=30)
+            parts.append(clip)
+            spans.append((t, t + len(clip) / SR))
+            t += len(clip) / SR
+        parts.append(np.zeros(SR // 4, np.float32))
+        digits = "".join(str(fsdd_sample.target[i]) for i in pick)
+        out.append((np.concatenate(parts), digits, spans))
+    return out
+
+
+def test_lattice_reads_fluent_strings_better_than_pauses_alone(model, fluent_strings):
+    refs = [digits for _, digits, _ in fluent_strings]
+    energy = [DigitStringTranscriber(model).transcribe(y).digits for y, _, _ in fluent_strings]
+    lattice = DigitStringTranscriber(model, segmentation="lattice")
+    found = [lattice.transcribe(y).digits for y, _, _ in fluent_strings]
+    # without pauses, the energy segmenter merges words; the lattice splits them
+    assert digit_error_rate(refs, found) < digit_error_rate(refs, energy), (refs, energy, found)
+    assert sum(len(f) == len(r) for f, r in zip(found, refs, strict=True)) >= 3
+
+
+def test_lattice_with_a_known_count_finds_every_word(model, fluent_strings):
+    tr = DigitStringTranscriber(model, segmentation="lattice", n_digits=5)
+    for y, _, spans in fluent_strings:
+        result = tr.transcribe(y)
+        assert len(result.segments) == 5 and result.rejected == []
+        assert result.digits == "".join(str(s.label) for s in result.segments)
+        for seg, (start, end) in zip(result.segments, spans, strict=True):
+            assert start <= (seg.start + seg.end) / 2 <= end
+
+
+def test_lattice_with_a_known_count_keeps_words_separated_by_pauses(model, digit_strings):
+    # without the count, the lattice may split a long word (measured in
+    # benchmarks/README.md); with it, every word between pauses is one digit
+    for y, digits, spans in digit_strings:
+        tr = DigitStringTranscriber(model, segmentation="lattice", n_digits=len(digits))
+        result = tr.transcribe(y)
+        assert len(result.digits) == len(digits)
+        for seg, span in zip(result.segments, spans, strict=True):
+            assert span[0] <= (seg.start + seg.end) / 2 <= span[1]
+
+
+def test_lattice_edge_cases(model, fsdd_sample, rng):
+    # more digits asked for than one word can be split into: the nearest count, no error
+    one = np.concatenate(
+        [np.zeros(SR // 4, np.float32), fsdd_sample.data[0], np.zeros(SR // 4, "f4")]
+    )
+    result = DigitStringTranscriber(model, segmentation="lattice", n_digits=6).transcribe(one)
+    assert 1 <= len(result.digits) < 6
+    noise = (0.1 * rng.standard_normal(5 * SR)).astype(np.float32)
+    assert DigitStringTranscriber(model, segmentation="lattice").transcribe(noise).digits == ""
+    with pytest.raises(ValueError, match="segmentation"):
+        DigitStringTranscriber(model, segmentation="dp").transcribe(one)

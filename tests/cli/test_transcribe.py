@@ -152,3 +152,20 @@ def test_predict_reports_no_speech(capsys, tmp_path, digit_model_file, fsdd_samp
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split("\t")[:2] == [clip, "3"]
     assert lines[1:] == [f"{f}\tno speech" for f in files[1:]]
+
+
+def test_transcribe_lattice_segmentation(capsys, tmp_path, digit_model_file, fsdd_sample):
+    """--segmentation lattice splits digits spoken without a pause; --n-digits fixes the count."""
+    clips = [fsdd_sample.data[i] for i in (2, 60, 118)]
+    silence = np.zeros(SR // 4, np.float32)
+    path = tmp_path / "fluent.wav"
+    sf.write(path, np.concatenate([silence, *clips, silence]), SR)
+    model = str(digit_model_file)
+    argv = ["transcribe", model, str(path), "--segmentation", "lattice", "--n-digits", "3"]
+    assert main([*argv, "--json"]) == 0
+    (record,) = _records(capsys.readouterr().out)
+    assert len(record["segments"]) == 3
+    starts = [s["start"] for s in record["segments"]]
+    assert starts == sorted(starts)
+    assert main(["transcribe", model, str(path), "--segmentation", "dp"]) == 2
+    assert "--segmentation" in capsys.readouterr().err
