@@ -73,8 +73,69 @@ def _svc_augmented(n_augment=1, **augmenter_params):
     return build
 
 
+def _svc_power(augment=0, exponent=1 / 15, pink=False, **augmenter_params):
+    """The default svc with a power-law (1/15, PNCC's) compression in place of dB."""
+
+    def build():
+        from sklearn_audiodigit.features import MFCCExtractor
+
+        class PowerLawMFCC(MFCCExtractor):
+            def _mel_db(self, M, valid):
+                peak = M.max(axis=(1, 2), keepdims=True)
+                return ((M / np.maximum(peak, 1e-20)) ** exponent).astype(np.float32) * 100
+
+        if pink:
+            model = _pink_copies(1)()
+        else:
+            model = (
+                _svc_augmented(augment, **augmenter_params)()
+                if augment
+                else make_model("svc", random_state=0)
+            )
+        inner = model.estimator.named_steps["features"]
+        model.estimator.steps[1] = ("features", PowerLawMFCC(**inner.get_params()))
+        return model
+
+    return build
+
+
+def _pink_copies(n_augment=1, snr_range=(0.0, 20.0), **feature_params):
+    """The default svc plus pink-noise copies (embed-svc's lever) and other features."""
+
+    def build():
+        from sklearn_audiodigit.augmentation import WaveformAugmenter
+
+        model = _svc_with(**feature_params)()
+        noise = WaveformAugmenter(
+            vtlp_range=None,
+            rt60_range=None,
+            band=None,
+            eq_db=None,
+            snr_range=snr_range,
+            noise_kinds=("pink",),
+            clip_range=None,
+            p=1.0,
+            random_state=0,
+        )
+        return model.set_params(augmenter=noise, n_augment=n_augment)
+
+    return build
+
+
 # Candidates of the retuning (issue 16): name -> builder of an unfitted model.
 CANDIDATES = {
+    "svc-pow": _svc_power(0),
+    "svc-pow-aug1": _svc_power(1),
+    "svc-pow8-aug1": _svc_power(1, exponent=1 / 8),
+    "svc-pow30-aug1": _svc_power(1, exponent=1 / 30),
+    "svc-pow-pink": _svc_power(exponent=1 / 15, pink=True),
+    "svc-pow-aug2": _svc_power(2),
+    "svc-pow-aug1-norooms": _svc_power(1, rt60_range=None),
+    "svc-topdb30": _svc_with(top_db=30.0),
+    "svc-topdb45": _svc_with(top_db=45.0),
+    "svc-topdb60": _svc_with(top_db=60.0),
+    "svc-pink": _pink_copies(1),
+    "svc-pink-topdb45": _pink_copies(1, top_db=45.0),
     "svc-cmn": _svc_with(normalize="mean"),
     "svc-cmvn": _svc_with(normalize="meanvar"),
     "svc-pcen": _svc_with(compression="pcen"),
