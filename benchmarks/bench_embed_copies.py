@@ -108,12 +108,43 @@ def _pool(A, kind):
     return np.concatenate(parts, axis=1)
 
 
+def _ovo_sums(dec, n_classes):
+    """Per-class sums of one-against-one decision values (``decision_function_shape="ovo"``)."""
+    scores = np.zeros((len(dec), n_classes))
+    k = 0
+    for i in range(n_classes):
+        for j in range(i + 1, n_classes):
+            scores[:, i] += dec[:, k]
+            scores[:, j] -= dec[:, k]
+            k += 1
+    return scores
+
+
+def _ovo_sum_svc():
+    from sklearn.svm import SVC
+
+    class OvOSumSVC(SVC):
+        """An SVC whose label is the class with the largest sum of its pairwise decisions."""
+
+        def __init__(self, C=1.0):
+            super().__init__(C=C, decision_function_shape="ovo")
+
+        def predict(self, X):
+            sums = _ovo_sums(SVC.decision_function(self, X), len(self.classes_))
+            return self.classes_[sums.argmax(axis=1)]
+
+    return OvOSumSVC
+
+
 def _classifier(spec):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
 
+    _OvOSumSVC = _ovo_sum_svc()
+    if spec.startswith("svcsum"):
+        return make_pipeline(StandardScaler(), _OvOSumSVC(C=float(spec[6:] or 1)))
     if spec.startswith("svc"):
         return make_pipeline(StandardScaler(), SVC(C=float(spec[3:] or 1)))
     if spec.startswith("lr"):
