@@ -46,12 +46,18 @@ from sklearn_audiodigit.evaluation import _prediction_model  # noqa: E402
 from sklearn_audiodigit.pipelines import MODELS, make_model  # noqa: E402
 
 
+def _svc_before_retune():
+    """The default svc as it was before the issue-16 retune: dB features, no random copy."""
+    return make_model("svc", random_state=0).set_params(
+        estimator__estimator__features__compression="db", estimator__augmenter=None
+    )
+
+
 def _svc_with(**feature_params):
-    """The default svc with other MFCC extractor parameters."""
+    """The svc before the retune with other MFCC extractor parameters."""
 
     def build():
-        model = make_model("svc", random_state=0)
-        return model.set_params(
+        return _svc_before_retune().set_params(
             **{f"estimator__estimator__features__{k}": v for k, v in feature_params.items()}
         )
 
@@ -59,13 +65,12 @@ def _svc_with(**feature_params):
 
 
 def _svc_augmented(n_augment=1, **augmenter_params):
-    """The default svc with ``n_augment`` WaveformAugmenter copies of every clip."""
+    """The svc before the retune with ``n_augment`` WaveformAugmenter copies of every clip."""
 
     def build():
         from sklearn_audiodigit.augmentation import WaveformAugmenter
 
-        model = make_model("svc", random_state=0)
-        return model.set_params(
+        return _svc_before_retune().set_params(
             estimator__augmenter=WaveformAugmenter(random_state=0, **augmenter_params),
             estimator__n_augment=n_augment,
         )
@@ -73,8 +78,74 @@ def _svc_augmented(n_augment=1, **augmenter_params):
     return build
 
 
+def _pink_copies(n_augment=1, snr_range=(0.0, 20.0), **feature_params):
+    """The svc before the retune plus pink-noise copies (embed-svc's lever)."""
+
+    def build():
+        from sklearn_audiodigit.augmentation import WaveformAugmenter
+
+        noise = WaveformAugmenter(
+            vtlp_range=None,
+            rt60_range=None,
+            band=None,
+            eq_db=None,
+            snr_range=snr_range,
+            noise_kinds=("pink",),
+            clip_range=None,
+            p=1.0,
+            random_state=0,
+        )
+        return _svc_with(**feature_params)().set_params(
+            estimator__augmenter=noise, estimator__n_augment=n_augment
+        )
+
+    return build
+
+
+def _svc_power(augment=0, exponent=1 / 15, pink=False, **augmenter_params):
+    """A power-law compression (PNCC's 1/15, or ``exponent``) in place of dB.
+
+    1/15 is ``MFCCExtractor(compression="power")``; other exponents subclass it.
+    """
+
+    def build():
+        from sklearn_audiodigit import _spectral
+        from sklearn_audiodigit.features import MFCCExtractor
+
+        class PowerLawMFCC(MFCCExtractor):
+            def _mel_db(self, M, valid):
+                return _spectral.power_law(M, valid, exponent)
+
+        if pink:
+            model = _pink_copies(1)()
+        elif augment:
+            model = _svc_augmented(augment, **augmenter_params)()
+        else:
+            model = _svc_before_retune()
+        pipeline = model.estimator.estimator
+        params = {**pipeline.named_steps["features"].get_params(), "compression": "power"}
+        features = MFCCExtractor(**params) if exponent == 1 / 15 else PowerLawMFCC(**params)
+        pipeline.steps[1] = ("features", features)
+        return model
+
+    return build
+
+
 # Candidates of the retuning (issue 16): name -> builder of an unfitted model.
 CANDIDATES = {
+    "svc-before-retune": _svc_before_retune,
+    "svc-pow": _svc_power(0),
+    "svc-pow-aug1": _svc_power(1),
+    "svc-pow8-aug1": _svc_power(1, exponent=1 / 8),
+    "svc-pow30-aug1": _svc_power(1, exponent=1 / 30),
+    "svc-pow-pink": _svc_power(exponent=1 / 15, pink=True),
+    "svc-pow-aug2": _svc_power(2),
+    "svc-pow-aug1-norooms": _svc_power(1, rt60_range=None),
+    "svc-topdb30": _svc_with(top_db=30.0),
+    "svc-topdb45": _svc_with(top_db=45.0),
+    "svc-topdb60": _svc_with(top_db=60.0),
+    "svc-pink": _pink_copies(1),
+    "svc-pink-topdb45": _pink_copies(1, top_db=45.0),
     "svc-cmn": _svc_with(normalize="mean"),
     "svc-cmvn": _svc_with(normalize="meanvar"),
     "svc-pcen": _svc_with(compression="pcen"),

@@ -9,8 +9,9 @@ is tested on voices it has already learnt; leaving speakers out measures what
 a digit recogniser is for: people it has never heard.
 
 This example measures both on the bundled 300-clip sample, with the same model.
-On all 3,000 FSDD clips, ``audiodigit evaluate --dataset fsdd`` gives 0.991
-(random 5-fold), 0.997 (official split) and 0.907 (leave one speaker out); see
+On all 3,000 FSDD clips, ``audiodigit evaluate --dataset fsdd --model svc`` gave
+0.991 (random 5-fold), 0.997 (official split) and 0.907 (leave one speaker out)
+with the MFCC svc before its retune (now 0.911 leave one speaker out); see
 :ref:`evaluation`.
 """
 
@@ -73,7 +74,7 @@ fig.tight_layout()
 # Measured on the full FSDD
 # -------------------------
 # ``audiodigit evaluate --dataset fsdd --cv random|official|speaker`` on all
-# 3,000 clips (the default model, one CPU core):
+# 3,000 clips (the MFCC svc before its 2026-12-02 retune, one CPU core):
 #
 # ===============================  ==================  ==========
 # split                            accuracy            macro-F1

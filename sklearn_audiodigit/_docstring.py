@@ -95,9 +95,15 @@ _SHARED = {
         the word lasts, which tells digits apart ("seven" is long, "eight" short;
         ``benchmarks/README.md`` has the measurement). Not allowed with
         ``output="frames"``.""",
-    "compression": """compression : {"db", "pcen"}, default=%(default:compression)s
+    "compression": """compression : {"db", "power", "pcen"}, default=%(default:compression)s
         How the mel energies are compressed. ``"db"``: ``power_to_db`` with the
-        ``top_db`` floor. ``"pcen"``: per-channel energy normalisation (Wang et
+        ``top_db`` floor. ``"power"``: the power-law nonlinearity of PNCC (Kim and
+        Stern, "Power-normalized cepstral coefficients (PNCC) for robust speech
+        recognition", IEEE/ACM TASLP 24(7), 2016), ``100 * (S / S.max()) **
+        (1 / 15)`` with ``S.max()`` each clip's own largest mel energy, so the
+        values lie in [0, 100] and do not depend on the clip's level or on the
+        batch; unlike the logarithm, it does not magnify the faint bands that
+        noise fills, and ``top_db`` is unused. ``"pcen"``: per-channel energy normalisation (Wang et
         al., "Trainable frontend for robust and far-field keyword spotting",
         ICASSP 2017) with :func:`librosa.pcen`'s defaults (gain 0.98, bias 2,
         power 0.5, time constant 0.4 s) on the power scaled to the int32 range

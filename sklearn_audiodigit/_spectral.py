@@ -300,6 +300,36 @@ def power_to_db(S, valid, top_db):
     return D
 
 
+def power_law(S, valid, exponent):
+    """Per-clip power-law compression ``100 * (S / max(S)) ** exponent`` (PNCC's).
+
+    Parameters
+    ----------
+    S : ndarray of shape (n_clips, n_frames, n_bands), float32
+        Power (not modified).
+    valid : ndarray of shape (n_clips, n_frames), bool, or None
+        Real (not padding) frames; None when all are real. The maximum is each
+        clip's over its real frames.
+    exponent : float
+        The power, e.g. 1/15 (Kim and Stern, 2016).
+
+    Returns
+    -------
+    S_pow : ndarray of shape (n_clips, n_frames, n_bands), float32
+        In [0, 100]; a clip whose power is zero throughout gives zeros.
+    """
+    if valid is None:
+        peak = S.max(axis=(1, 2))
+    else:
+        peak = np.where(valid[:, :, None], S, 0).max(axis=(1, 2))
+    scale = np.float32(1.0) / np.maximum(peak, np.float32(_AMIN)).astype(np.float32)
+    P = np.multiply(S, scale[:, None, None], dtype=np.float32)
+    np.maximum(P, 0, out=P)
+    np.power(P, np.float32(exponent), out=P)
+    np.multiply(P, np.float32(100.0), out=P)
+    return P
+
+
 def dct(S_db, n_coef):
     """Orthonormal DCT-II over the last axis, first ``n_coef`` coefficients (float32).
 

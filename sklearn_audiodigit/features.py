@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 _STATS = ("mean", "std", "min", "max")
+# exponent of compression="power": PNCC's 1/15 (Kim and Stern, IEEE/ACM TASLP 24(7), 2016)
+POWER_LAW_EXPONENT = 1 / 15
 _CHUNK = 64  # clips per chunk: the unit of padding, per-clip dB, deltas and pooling
 
 
@@ -404,7 +406,7 @@ class LogMelExtractor(_SpectralExtractor):
         "fmin": [Interval(numbers.Real, 0, None, closed="left")],
         "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "top_db": [Interval(numbers.Real, 0, None, closed="left"), None],
-        "compression": [StrOptions({"db", "pcen"})],
+        "compression": [StrOptions({"db", "power", "pcen"})],
     }
 
     def __init__(
@@ -465,6 +467,8 @@ class LogMelExtractor(_SpectralExtractor):
                 return librosa.pcen(
                     M * np.float32(2**31), sr=self.sr, hop_length=self.hop_length, axis=1
                 ).astype(np.float32)
+        if self.compression == "power":
+            return _spectral.power_law(M, valid, POWER_LAW_EXPONENT)
         return _spectral.power_to_db(M, valid, self.top_db)
 
     def _static_features(self, P, valid):

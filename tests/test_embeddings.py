@@ -269,7 +269,10 @@ def test_bad_parameters_are_named():
 
 
 @needs_model
-def test_embed_svc_trains_on_a_pink_noise_copy_and_predicts_from_decisions(fsdd_sample):
+def test_embed_svc_trains_on_noisy_and_reverberant_copies_and_predicts_from_decisions(
+    fsdd_sample,
+):
+    pytest.importorskip("pyroomacoustics")
     from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier
     from sklearn_audiodigit.pipelines import make_embed_svc_pipeline
 
@@ -278,16 +281,19 @@ def test_embed_svc_trains_on_a_pink_noise_copy_and_predicts_from_decisions(fsdd_
     assert model.method == "temperature" and model.ensemble is False
     augmented = model.estimator
     assert isinstance(augmented, SpeedPerturbedClassifier)
-    assert augmented.augmenter.noise_kinds == ("pink",) and augmented.augmenter.p == 1.0
+    noise, room = augmented.augmenter
+    assert noise.noise_kinds == ("pink",) and noise.p == 1.0 and noise.rt60_range is None
+    assert room.rt60_range == (0.2, 0.8) and room.snr_range is None and room.p == 1.0
     clips = np.array(list(X), dtype=object)
-    # the clips themselves and one noisy copy
+    # the clips themselves, one noisy and one reverberant copy
     assert augmented._specs(train=True) == [("speed", 1.0, 8000.0)]
-    (noisy,) = augmented._random_copies(clips)
-    for clean, copy in zip(clips, noisy, strict=True):
+    noisy, wet = augmented._random_copies(clips)
+    for clean, copy, reverberant in zip(clips, noisy, wet, strict=True):
         assert copy.shape == clean.shape and not np.array_equal(copy, clean)
+        assert len(reverberant) > len(clean)  # the room's tail
     model.fit(X, y)
     inner = model.calibrated_classifiers_[0].estimator.estimator_
-    assert inner[-1].support_vectors_.shape[0] <= 2 * len(X)
+    assert inner[-1].support_vectors_.shape[0] <= 3 * len(X)
     Xt = fsdd_sample.data[1:30:6]
     proba = model.predict_proba(Xt)
     np.testing.assert_array_equal(model.predict(Xt), model.classes_[proba.argmax(axis=1)])

@@ -722,3 +722,50 @@ def test_log_duration_pandas_output(synthetic_clips):
     frame = est.fit_transform(synthetic_clips)
     assert isinstance(frame, pd.DataFrame)
     assert frame.columns[-1] == "log_duration"
+
+
+# ------------------------------------------------- compression="power" (PNCC's power law)
+@pytest.mark.parametrize("cls", [LogMelExtractor, MFCCExtractor])
+def test_power_law_batch_equals_one_at_a_time_and_ignores_level(cls, fsdd_clips):
+    est = cls(compression="power", output="grid", deltas=1)
+    batch = est.fit_transform(fsdd_clips)
+    alone = np.stack([est.fit_transform([x])[0] for x in fsdd_clips])
+    np.testing.assert_allclose(batch, alone, atol=1e-4, rtol=1e-5)
+    quiet = est.fit_transform([np.float32(0.001) * x for x in fsdd_clips])
+    np.testing.assert_allclose(quiet, batch, atol=1e-3, rtol=1e-4)
+    assert batch.dtype == np.float32
+
+
+def test_power_law_values_follow_the_formula(fsdd_clips):
+    """100 * (S / max S) ** (1/15) of librosa's mel power, per clip, in [0, 100]."""
+    from sklearn_audiodigit.features import POWER_LAW_EXPONENT
+
+    est = LogMelExtractor(compression="power", output="frames")
+    x = fsdd_clips[0]
+    got = est.fit_transform([x])[0]
+    S = librosa.feature.melspectrogram(
+        y=x, sr=SR, n_fft=est.n_fft, hop_length=est.hop_length, n_mels=est.n_mels, htk=False
+    )
+    ref = 100 * (S / S.max()) ** POWER_LAW_EXPONENT
+    np.testing.assert_allclose(got, ref, atol=1e-3, rtol=1e-4)
+    assert got.min() >= 0 and got.max() == pytest.approx(100, abs=1e-3)
+    assert np.all(np.isfinite(LogMelExtractor(compression="power").fit_transform([0 * x])))
+
+
+def test_power_law_changes_less_under_noise_than_db(fsdd_clips):
+    """The reason it exists: noise in the faint bands moves the dB features more."""
+    rng = np.random.default_rng(0)
+
+    def change(compression):
+        est = MFCCExtractor(compression=compression, output="grid", n_mels=16)
+        clean = est.fit_transform(fsdd_clips)
+        noisy = []
+        for x in fsdd_clips:
+            noise = rng.standard_normal(len(x)).astype(np.float32)
+            noise *= np.sqrt(np.mean(x**2) / np.mean(noise**2) / 10)  # 10 dB SNR
+            noisy.append(x + noise)
+        noisy = est.fit_transform(noisy)
+        # relative to how much the clips differ from each other
+        return np.mean(np.abs(noisy - clean)) / np.mean(np.abs(clean - clean.mean(0)))
+
+    assert change("power") < change("db")

@@ -175,10 +175,11 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     """Fit on perturbed copies of the clips; average decisions over speed-perturbed copies.
 
     Training: the inner classifier is fitted on ``len(factors) + len(tilts) +
-    n_augment`` copies of every clip: one per speed factor (:func:`speed_perturb`),
-    one per tilt coefficient (:func:`spectral_tilt`, at the original speed) and,
-    with an ``augmenter``, ``n_augment`` random copies drawn by its ``augment``
-    (e.g. a :class:`WaveformAugmenter`: other voices and channels).
+    n_augmenters * n_augment`` copies of every clip: one per speed factor
+    (:func:`speed_perturb`), one per tilt coefficient (:func:`spectral_tilt`, at
+    the original speed) and, with an ``augmenter`` (or a list of them),
+    ``n_augment`` random copies drawn by each one's ``augment`` (e.g. a
+    :class:`WaveformAugmenter`: other voices and channels).
 
     Prediction (with ``test_time=True``): the inner classifier scores one copy per
     speed factor (tilts are for training only) and the scores are averaged:
@@ -227,13 +228,15 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         :func:`spectral_tilt`, at the original speed; never used at prediction
         time. ``(-0.7, 0.7)`` adds a copy 15 dB darker and one 15 dB brighter at
         the Nyquist frequency than at 0 Hz.
-    augmenter : object with an ``augment(X)`` method, or None, default=None
+    augmenter : object with an ``augment(X)`` method, list of them, or None, default=None
         Source of random training copies, such as :class:`WaveformAugmenter`;
-        never used at prediction time. Copy ``k`` is drawn by a clone whose
-        ``random_state`` is seeded from the augmenter's own, so a seeded
-        augmenter gives the same copies at every fit.
+        never used at prediction time. A list draws ``n_augment`` copies from
+        each of its augmenters (e.g. one noisy copy and one reverberant copy of
+        every clip). Copy ``k`` is drawn by a clone whose ``random_state`` is
+        seeded from the augmenter's own, so a seeded augmenter gives the same
+        copies at every fit.
     n_augment : int, default=1
-        Number of random copies of every clip drawn by ``augmenter`` (unused
+        Number of random copies of every clip drawn by each augmenter (unused
         without one).
     sr : int, default=8000
         Sampling rate of the waveforms, in Hz.
@@ -257,8 +260,9 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     Attributes
     ----------
     estimator_ : estimator
-        The inner classifier fitted on ``len(factors) + len(tilts) + n_augment``
-        copies of the data (``n_augment`` only with an ``augmenter``).
+        The inner classifier fitted on ``len(factors) + len(tilts) +
+        n_augmenters * n_augment`` copies of the data (``n_augment`` only with an
+        ``augmenter``).
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     temperature_ : float
@@ -293,7 +297,7 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         "estimator": [HasMethods(["fit", "predict"])],
         "factors": [tuple, list],
         "tilts": [tuple, list],
-        "augmenter": [HasMethods(["augment"]), None],
+        "augmenter": [HasMethods(["augment"]), list, tuple, None],
         "n_augment": [Interval(numbers.Integral, 0, None, closed="left")],
         "sr": [Interval(numbers.Real, 0, None, closed="neither")],
         "test_time": ["boolean"],
@@ -366,10 +370,10 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
     def _random_copies(self, clips):
         """The ``n_augment`` copies drawn by clones of the augmenter (never cached)."""
         copies = []
-        if self.augmenter is not None and self.n_augment:
-            seeds = check_random_state(getattr(self.augmenter, "random_state", None))
+        for base in self._augmenters() if self.n_augment else []:
+            seeds = check_random_state(getattr(base, "random_state", None))
             for _ in range(self.n_augment):
-                augmenter = clone(self.augmenter)
+                augmenter = clone(base)
                 if "random_state" in augmenter.get_params():
                     augmenter.set_params(random_state=seeds.randint(np.iinfo(np.int32).max))
                 copies.append(augmenter.augment(clips))
@@ -390,6 +394,20 @@ class SpeedPerturbedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
                 return k, np.concatenate(feats + [head.transform(c) for c in extra])
         copies = [self._make_copy(spec, clips) for spec in specs] + list(extra)
         return 0, _as_clips([clip for copy in copies for clip in copy])
+
+    def _augmenters(self):
+        """The augmenters, as a list (one, several, or none)."""
+        if self.augmenter is None:
+            return []
+        if isinstance(self.augmenter, (list, tuple)):
+            bad = [a for a in self.augmenter if not hasattr(a, "augment")]
+            if bad:
+                raise ValueError(
+                    "every element of augmenter must have an augment(X) method; "
+                    f"got {type(bad[0]).__name__}"
+                )
+            return list(self.augmenter)
+        return [self.augmenter]
 
     @_fit_context(prefer_skip_nested_validation=False)  # the inner model validates its own
     def fit(self, X, y, sample_weight=None, **fit_params):

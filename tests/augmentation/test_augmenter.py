@@ -145,3 +145,39 @@ def test_a_network_trains_on_augmented_copies(fsdd_sample):
     ).fit(X, y)
     assert clf.predict_proba(X[:7]).shape == (7, 10)
     assert len(clf.estimator_[-1].history) == 2
+
+
+def test_a_list_of_augmenters_draws_copies_from_each(fsdd_sample):
+    X, y = fsdd_sample.data[:30], fsdd_sample.target[:30]
+    pink = WaveformAugmenter(
+        vtlp_range=None,
+        rt60_range=None,
+        band=None,
+        eq_db=None,
+        clip_range=None,
+        snr_range=(0.0, 20.0),
+        noise_kinds=("pink",),
+        p=1.0,
+        random_state=0,
+    )
+    tele = WaveformAugmenter(
+        vtlp_range=None,
+        rt60_range=None,
+        eq_db=None,
+        clip_range=None,
+        snr_range=None,
+        p=1.0,
+        random_state=0,
+    )
+    inner = make_pipeline(FunctionTransformer(_summary), _LengthRecorder(max_iter=1000))
+    clf = SpeedPerturbedClassifier(inner, factors=(1.0,), augmenter=[pink, tele], n_augment=1)
+    seen = clf.fit(X, y).estimator_[-1].fit_X_
+    assert seen.shape == (30 * 3, 2)
+    # the first list element gives the same copies as when it is the only augmenter
+    alone = SpeedPerturbedClassifier(inner, factors=(1.0,), augmenter=pink).fit(X, y)
+    np.testing.assert_array_equal(alone.estimator_[-1].fit_X_, seen[:60])
+    assert not np.array_equal(seen[30:60], seen[60:])
+    again = SpeedPerturbedClassifier(inner, factors=(1.0,), augmenter=(pink, tele)).fit(X, y)
+    np.testing.assert_array_equal(again.estimator_[-1].fit_X_, seen)
+    with pytest.raises(ValueError, match="augment"):
+        SpeedPerturbedClassifier(inner, augmenter=[pink, "reverb"]).fit(X, y)
