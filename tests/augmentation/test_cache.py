@@ -88,8 +88,9 @@ def test_cached_fit_predicts_as_an_uncached_one(clips, fsdd_sample):
     assert SEEN["rows"] > 0
     d_cold = cold.decision_function(fsdd_sample.data[test])
     d_warm = warm.decision_function(fsdd_sample.data[test])
-    # features from other batches agree to float32 rounding, not bit for bit
-    np.testing.assert_allclose(d_warm, d_cold, atol=1e-5)
+    # features from other batches agree to float32 rounding, not bit for bit; the SVC's
+    # decision values (about 1-10) carry that rounding at a few 1e-5
+    np.testing.assert_allclose(d_warm, d_cold, atol=1e-4, rtol=1e-5)
     np.testing.assert_array_equal(
         warm.predict(fsdd_sample.data[test]), cold.predict(fsdd_sample.data[test])
     )
