@@ -269,6 +269,17 @@ def _refine(S, frames, basis, top_db):
         S[c, f] = p if basis is None else project(p, basis, np.empty((len(p), k), S.dtype))
 
 
+def _clip_max(S, valid, fill):
+    """Each clip's maximum over its real frames: shape (n_clips,).
+
+    ``S`` is (n_clips, n_frames, n_bands); ``valid`` (n_clips, n_frames) bool or None
+    (all real); padding frames count as ``fill``.
+    """
+    if valid is None:
+        return S.max(axis=(1, 2))
+    return np.where(valid[:, :, None], S, fill).max(axis=(1, 2))
+
+
 def power_to_db(S, valid, top_db):
     """Per-clip ``librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=top_db)``.
 
@@ -291,10 +302,7 @@ def power_to_db(S, valid, top_db):
     np.log10(D, out=D)
     np.multiply(D, np.float32(10.0), out=D)
     if top_db is not None:
-        if valid is None:
-            peak = D.max(axis=(1, 2))
-        else:
-            peak = np.where(valid[:, :, None], D, -np.inf).max(axis=(1, 2))
+        peak = _clip_max(D, valid, -np.inf)
         floor = (peak - np.float32(top_db)).astype(np.float32)
         np.maximum(D, floor[:, None, None], out=D)
     return D
@@ -318,10 +326,7 @@ def power_law(S, valid, exponent):
     S_pow : ndarray of shape (n_clips, n_frames, n_bands), float32
         In [0, 100]; a clip whose power is zero throughout gives zeros.
     """
-    if valid is None:
-        peak = S.max(axis=(1, 2))
-    else:
-        peak = np.where(valid[:, :, None], S, 0).max(axis=(1, 2))
+    peak = _clip_max(S, valid, 0)
     scale = np.float32(1.0) / np.maximum(peak, np.float32(_AMIN)).astype(np.float32)
     P = np.multiply(S, scale[:, None, None], dtype=np.float32)
     np.maximum(P, 0, out=P)
