@@ -131,8 +131,32 @@ def _svc_power(augment=0, exponent=1 / 15, pink=False, **augmenter_params):
     return build
 
 
+def _cnn(power=False, augment=False):
+    """The default cnn with the power-law log-mel frames and/or one random training copy."""
+
+    def build():
+        from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier, WaveformAugmenter
+
+        model = make_model("cnn", random_state=0)
+        if power:
+            model.set_params(features__compression="power")
+        if not augment:
+            return model
+        return SpeedPerturbedClassifier(
+            model,
+            factors=(1.0,),
+            augmenter=WaveformAugmenter(rt60_range=None, random_state=0),
+            n_augment=1,
+            test_time=False,
+        )
+
+    return build
+
+
 # Candidates of the retuning (issue 16): name -> builder of an unfitted model.
 CANDIDATES = {
+    "cnn-pow": _cnn(power=True),
+    "cnn-pow-aug1": _cnn(power=True, augment=True),
     "svc-before-retune": _svc_before_retune,
     "svc-pow": _svc_power(0),
     "svc-pow-aug1": _svc_power(1),
