@@ -44,6 +44,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from devset import load_devset  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
 
 from sklearn_audiodigit.augmentation import WaveformAugmenter  # noqa: E402
 from sklearn_audiodigit.datasets import fetch_fsdd  # noqa: E402
@@ -120,29 +121,22 @@ def _ovo_sums(dec, n_classes):
     return scores
 
 
-def _ovo_sum_svc():
-    from sklearn.svm import SVC
+class _OvOSumSVC(SVC):
+    """An SVC whose label is the class with the largest sum of its pairwise decisions."""
 
-    class OvOSumSVC(SVC):
-        """An SVC whose label is the class with the largest sum of its pairwise decisions."""
+    def __init__(self, C=1.0):
+        super().__init__(C=C, decision_function_shape="ovo")
 
-        def __init__(self, C=1.0):
-            super().__init__(C=C, decision_function_shape="ovo")
-
-        def predict(self, X):
-            sums = _ovo_sums(SVC.decision_function(self, X), len(self.classes_))
-            return self.classes_[sums.argmax(axis=1)]
-
-    return OvOSumSVC
+    def predict(self, X):
+        sums = _ovo_sums(SVC.decision_function(self, X), len(self.classes_))
+        return self.classes_[sums.argmax(axis=1)]
 
 
 def _classifier(spec):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import SVC
 
-    _OvOSumSVC = _ovo_sum_svc()
     if spec.startswith("svcsum"):
         return make_pipeline(StandardScaler(), _OvOSumSVC(C=float(spec[6:] or 1)))
     if spec.startswith("svc"):
