@@ -33,6 +33,7 @@ MODULE_ORDER = [
     "preprocessing",
     "features",
     "embeddings",
+    "svm",
     "pipelines",
     "augmentation",
     "nn",

@@ -21,6 +21,7 @@ from ._docstring import fill_doc
 from .augmentation import SpeedPerturbedClassifier, WaveformAugmenter
 from .features import MFCCExtractor
 from .preprocessing import TrimSilence
+from .svm import OneVsOneSumSVC
 
 __all__ = [
     "CLASSICAL_MODELS",
@@ -218,9 +219,10 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None,
        resampled to 16 kHz and centred in a 1.5 s window, 9 frames of 96
        dimensions, their mean and standard deviation (192 features).
     2. :class:`~sklearn.preprocessing.StandardScaler`.
-    3. :class:`~sklearn.svm.SVC` (RBF, ``C=1``, ``gamma="scale"``) with sigmoid
-       probabilities fitted on 3-fold out-of-fold decision values
-       (:class:`~sklearn.calibration.CalibratedClassifierCV`, ``ensemble=False``).
+    3. :class:`~sklearn.svm.SVC` (RBF, ``C=1``, ``gamma="scale"``); without
+       augmentation, with sigmoid probabilities fitted on 3-fold out-of-fold
+       decision values (:class:`~sklearn.calibration.CalibratedClassifierCV`,
+       ``ensemble=False``).
 
     With ``augment=True`` (the default), the pipeline is wrapped in
     :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier` with no
@@ -231,13 +233,17 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None,
     simulated with pyroomacoustics at each fit); prediction is unchanged (one pass
     over each clip). FSDD is six men recorded in one quiet room; the copies teach
     the classifier what speech under noise and reverberation looks like in the
-    embedding. The SVC then predicts from its decision values and
-    ``predict_proba`` is their softmax at a temperature fitted on 3-fold
-    out-of-fold decision values of the original clips
+    embedding. The SVC is then a
+    :class:`~sklearn_audiodigit.svm.OneVsOneSumSVC`, which scores each class by
+    its mean one-against-one margin rather than by votes, and ``predict_proba`` is
+    the softmax of those scores at a temperature fitted on 3-fold out-of-fold
+    scores of the original clips
     (:class:`~sklearn.calibration.CalibratedClassifierCV` with
-    ``method="temperature"`` around the wrapper), as for :func:`make_svc_pipeline`:
-    sigmoid calibration on folds that mix a clip with its own noisy copy changed
-    the predictions and cost accuracy. Fitting takes about ten times as long as the
+    ``method="temperature"`` around the wrapper): sigmoid calibration on folds
+    that mix a clip with its own noisy copy changed the predictions and cost
+    accuracy, and the vote counts of a plain SVC made the probabilities nearly
+    the same for every clip, so that a transcriber's ``reject_threshold`` could
+    not tell a cough from a digit. Fitting takes about ten times as long as the
     plain pipeline (three versions of every clip, three calibration folds).
 
     The embedding was trained by Google on many voices (Lin et al., ICASSP 2020,
@@ -286,7 +292,7 @@ def make_embed_svc_pipeline(*, sr=DEFAULT_SR, random_state=None, model_dir=None,
     if augment:
         # predictions come from the SVC's decision values, calibrated on folds of the
         # original clips around the wrapper (a noisy copy never calibrates its own clip)
-        classifier = SVC(C=1.0, random_state=random_state)
+        classifier = OneVsOneSumSVC(C=1.0, random_state=random_state)
     else:
         classifier = CalibratedClassifierCV(
             SVC(C=1.0, random_state=random_state), method="sigmoid", cv=3, ensemble=False

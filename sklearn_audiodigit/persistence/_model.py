@@ -57,6 +57,7 @@ TRUSTED_TYPES = (
     "sklearn_audiodigit.embeddings.SpeechEmbeddingExtractor",
     "sklearn_audiodigit.augmentation.SpeedPerturbedClassifier",
     "sklearn_audiodigit.augmentation.WaveformAugmenter",
+    "sklearn_audiodigit.svm.OneVsOneSumSVC",
     # Private helpers of CalibratedClassifierCV (SVC probabilities without the
     # deprecated probability=True), which skops does not list among its defaults.
     "sklearn.calibration._CalibratedClassifier",

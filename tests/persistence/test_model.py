@@ -381,3 +381,26 @@ def test_file_from_before_a_parameter_existed_loads_with_its_default(tmp_path, f
     loaded = load_model(tmp_path / "old.model")
     assert loaded[0].compression == "db"
     np.testing.assert_array_equal(loaded.decision_function(X), expected)
+
+
+def test_one_vs_one_sum_svc_round_trips_without_trusting(tmp_path, model_file_data):
+    # embed-svc's classifier: a type of this library, trusted by default like the others
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_audiodigit.features import MFCCExtractor
+    from sklearn_audiodigit.svm import OneVsOneSumSVC
+
+    X, y, _, _ = model_file_data
+    model = CalibratedClassifierCV(
+        make_pipeline(MFCCExtractor(), StandardScaler(), OneVsOneSumSVC()),
+        method="temperature",
+        cv=3,
+        ensemble=False,
+    ).fit(X, y)
+    path = tmp_path / "sum.model"
+    save_model(model, path)
+    loaded = load_model(path)
+    np.testing.assert_array_equal(loaded.predict(X[:20]), model.predict(X[:20]))
+    np.testing.assert_allclose(loaded.predict_proba(X[:20]), model.predict_proba(X[:20]))
