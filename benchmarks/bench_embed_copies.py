@@ -20,7 +20,16 @@ with everything off but the named transform, ``p=1``):
   (8 rooms in all, as ``make_embed_svc_pipeline`` does at each fit);
 - ``roomshort``: RT60 0.1-0.5 s; ``pinkroom``: pink noise and a room in one copy;
 - ``babble``: babble of the same speaker's other clips at 0-20 dB (never the
-  held-out speaker's voice in a training clip).
+  held-out speaker's voice in a training clip);
+- ``vtlp``: vocal tract length perturbation, warp factor drawn in 0.8-1.25;
+  ``vtlp2``: the same, another seed; ``vtlpup``: 1.05-1.25 only (formants raised,
+  towards women's and children's);
+  ``pitch``: a pitch shift drawn in -4 to +8 semitones;
+- ``clip``: hard clipping at 0.3-0.9 of the peak; ``white``: white noise at 0-20 dB.
+
+``tts`` embeds the benchmark's synthetic voices (760 clips) once; ``heads --tts`` then
+also fits each spec on all of FSDD and reports it per synthetic voice (apart, as
+``bench_devset.py`` does: never the basis of a choice on their own).
 
 ``heads`` scores ``COPIES:POOLING:CLASSIFIER`` specs leave one FSDD speaker out: the
 classifier is trained on the five other speakers' clips in every listed copy, and
@@ -48,6 +57,7 @@ from sklearn.svm import SVC  # noqa: E402
 
 from sklearn_audiodigit.augmentation import WaveformAugmenter  # noqa: E402
 from sklearn_audiodigit.datasets import fetch_fsdd  # noqa: E402
+from sklearn_audiodigit.svm import OneVsOneSumSVC  # noqa: E402
 
 _OFF = dict(vtlp_range=None, rt60_range=None, band=None, eq_db=None, clip_range=None)
 COPIES = {
@@ -59,6 +69,12 @@ COPIES = {
         rt60_range=(0.2, 0.8), snr_range=(0.0, 20.0), noise_kinds=("pink",), random_state=12
     ),
     "babble": dict(snr_range=(0.0, 20.0), noise_kinds=("babble",), random_state=2),
+    "vtlp": dict(vtlp_range=(0.8, 1.25), snr_range=None, random_state=3),
+    "vtlp2": dict(vtlp_range=(0.8, 1.25), snr_range=None, random_state=8),
+    "vtlpup": dict(vtlp_range=(1.05, 1.25), snr_range=None, random_state=6),
+    "pitch": dict(pitch_range=(-4.0, 8.0), snr_range=None, random_state=7),
+    "clip": dict(clip_range=(0.3, 0.9), snr_range=None, random_state=4),
+    "white": dict(snr_range=(0.0, 20.0), noise_kinds=("white",), random_state=5),
 }
 
 
@@ -87,6 +103,10 @@ def frames(args):
                 condition=bench.condition,
             )
             save(name, bench.data)
+        elif name == "tts":
+            bench = load_devset(args.devset, parts=("tts",))
+            np.savez(args.cache / "tts_meta.npz", target=bench.target, speaker=bench.speaker)
+            save(name, bench.data)
         elif name == "room8":
             aug = WaveformAugmenter(**{**_OFF, **COPIES["room"]}, p=1.0)
             save(name, aug.augment(list(fsdd.data)))
@@ -109,36 +129,13 @@ def _pool(A, kind):
     return np.concatenate(parts, axis=1)
 
 
-def _ovo_sums(dec, n_classes):
-    """Per-class sums of one-against-one decision values (``decision_function_shape="ovo"``)."""
-    scores = np.zeros((len(dec), n_classes))
-    k = 0
-    for i in range(n_classes):
-        for j in range(i + 1, n_classes):
-            scores[:, i] += dec[:, k]
-            scores[:, j] -= dec[:, k]
-            k += 1
-    return scores
-
-
-class _OvOSumSVC(SVC):
-    """An SVC whose label is the class with the largest sum of its pairwise decisions."""
-
-    def __init__(self, C=1.0):
-        super().__init__(C=C, decision_function_shape="ovo")
-
-    def predict(self, X):
-        sums = _ovo_sums(SVC.decision_function(self, X), len(self.classes_))
-        return self.classes_[sums.argmax(axis=1)]
-
-
 def _classifier(spec):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     if spec.startswith("svcsum"):
-        return make_pipeline(StandardScaler(), _OvOSumSVC(C=float(spec[6:] or 1)))
+        return make_pipeline(StandardScaler(), OneVsOneSumSVC(C=float(spec[6:] or 1)))
     if spec.startswith("svc"):
         return make_pipeline(StandardScaler(), SVC(C=float(spec[3:] or 1)))
     if spec.startswith("lr"):
@@ -172,6 +169,14 @@ def heads(args):
             for c in np.unique(dcond[te]):
                 hits.setdefault(c, []).append(h[dcond[te] == c])
         cond = {c: float(np.concatenate(v).mean()) for c, v in hits.items()}
+        voices = {}
+        if args.tts:
+            tmeta = np.load(args.cache / "tts_meta.npz", allow_pickle=True)
+            X = np.concatenate([_pool(load(c), kind) for c in copies])
+            model = _classifier(clf).fit(X, np.concatenate([y] * len(copies)))
+            h = model.predict(_pool(load("tts"), kind)) == tmeta["target"]
+            names = tmeta["speaker"]
+            voices = {v: float(h[names == v].mean()) for v in np.unique(names)}
         channels = {c: a for c, a in cond.items() if c != "clean"}
         worst = min(channels, key=channels.get)
         row = dict(
@@ -183,13 +188,17 @@ def heads(args):
             channels=float(np.mean(list(channels.values()))),
             channels_worst=worst,
             conditions=cond,
+            tts=float(np.mean(list(voices.values()))) if voices else None,
+            voices=voices,
         )
         print(
             f"{row['copies']:<26} {kind:<8} {clf:<7} LOSO {row['loso']:.3f} "
             f"(worst {min(loso.values()):.3f})  channels {row['channels']:.3f}  "
-            f"worst {worst} {channels[worst]:.3f}",
+            f"worst {worst} {channels[worst]:.3f}" + (f"  TTS {row['tts']:.3f}" if voices else ""),
             flush=True,
         )
+        if voices:
+            print("    " + "  ".join(f"{v} {a:.2f}" for v, a in voices.items()), flush=True)
         with open(args.cache / "heads.jsonl", "a") as fh:
             fh.write(json.dumps(row) + "\n")
 
@@ -203,6 +212,7 @@ def main(argv=None):
     p.add_argument("--copies", nargs="+", default=["clean", "pink", "room", "dev"])
     p = sub.add_parser("heads")
     p.add_argument("--cache", type=Path, required=True)
+    p.add_argument("--tts", action="store_true", help="also score the synthetic voices")
     p.add_argument("specs", nargs="+")
     args = parser.parse_args(argv)
     frames(args) if args.command == "frames" else heads(args)
