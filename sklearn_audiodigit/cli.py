@@ -283,8 +283,16 @@ def _build_parser():
         type=_probability,
         default=0.2,
         metavar="P",
-        help="drop words read with a confidence below P as not a digit (a cough, an 'um'); "
+        help="drop words read with a confidence below P as not a digit (an 'um'); "
         "0 keeps every word (default: 0.2)",
+    )
+    tc.add_argument(
+        "--min-voiced",
+        type=_non_negative_seconds,
+        default=0.02,
+        metavar="SECONDS",
+        help="drop words with less voiced (periodic) sound than this as not a digit (a cough, "
+        "a click): every digit holds a vowel; 0 turns the check off (default: 0.02)",
     )
     tc.add_argument(
         "--segmentation",
@@ -347,6 +355,16 @@ def _probability(text):
         value = float("nan")
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}")
+    return value
+
+
+def _non_negative_seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected non-negative seconds, got {text!r}")
     return value
 
 
@@ -800,6 +818,7 @@ def _cmd_transcribe(args, out):
         n_digits=args.n_digits,
         max_digits=args.max_digits,
         reject_threshold=args.reject_threshold,
+        min_voiced=args.min_voiced,
         segmentation=args.segmentation,
     )
     failed = 0

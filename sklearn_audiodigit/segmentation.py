@@ -38,7 +38,7 @@ from ._config import DEFAULT_SR
 from .exceptions import AudioValueError
 from .utils._validation import check_sr, check_waveforms
 
-__all__ = ["frame_levels", "voice_activity", "segment_words", "detect_speech"]
+__all__ = ["frame_levels", "voice_activity", "segment_words", "detect_speech", "voiced_duration"]
 
 #: Frame length and hop of the detector, in seconds.
 FRAME_DURATION = 0.025
@@ -504,3 +504,96 @@ def detect_speech(
         # n frames, one after the other, span (n - 1) hops plus one frame
         out[i] = n > 0 and ((n - 1) * hop + frame) / sr >= min_speech_duration
     return out
+
+
+#: Analysis frame of :func:`voiced_duration`, in seconds (two periods at 60 Hz).
+VOICING_FRAME_DURATION = 0.032
+#: Range of fundamental frequencies a voiced frame may have, in Hz.
+PITCH_RANGE = (60.0, 400.0)
+_PRE_EMPHASIS = 0.97
+
+
+def voiced_duration(y, *, sr=DEFAULT_SR, threshold=0.4, floor_db=30.0):
+    """Seconds of voiced (periodic) sound in a waveform.
+
+    Every spoken digit holds a vowel, and a vowel is voiced: its frames repeat
+    at the speaker's pitch period. Coughs, clicks, breaths and noise bursts are
+    not periodic. A frame (32 ms, every 10 ms) counts as voiced when its
+    normalised autocorrelation has a peak of at least ``threshold`` at a lag of
+    one pitch period (60-400 Hz, men's to children's voices) and the frame is
+    no more than ``floor_db`` below the loudest frame. The signal is first
+    pre-emphasised (``y[n] - 0.97 y[n-1]``), so that low-frequency noise, whose
+    neighbouring samples are alike, does not look periodic; each frame is
+    Hann-windowed and its autocorrelation divided by the window's own (Boersma,
+    "Accurate short-term analysis of the fundamental frequency", IFA
+    Proceedings 17, 1993).
+
+    Measured (``benchmarks/bench_strings.py voicing``), 0.02 s or more of
+    voiced frames: all 3,000 FSDD clips clean, 99.87 % with white noise at
+    10 dB SNR, 95 % at 5 dB; 16.5 % of 200 noise bursts shaped like coughs and
+    clicks (white and brown noise, 0.05-0.5 s, decaying). Tried and not kept:
+    a normalised cross-correlation without window, with or without requiring
+    the same period in neighbouring frames, lost more digits under noise for
+    as many bursts.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        One waveform, float in [-1, 1].
+    sr : int, default=8000
+        Sampling rate of ``y``, in Hz.
+    threshold : float, default=0.4
+        Normalised autocorrelation, in (0, 1), a voiced frame reaches.
+    floor_db : float, default=30.0
+        Frames more than this many dB below the loudest frame are not counted.
+
+    Returns
+    -------
+    seconds : float
+        The number of voiced frames times the hop (0.010 s); 0.0 for silence.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not one 1-D finite waveform or a parameter is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_audiodigit.datasets import load_fsdd_sample
+    >>> X, y = load_fsdd_sample(return_X_y=True)
+    >>> voiced_duration(X[0]) > 0.1
+    True
+    >>> noise = np.random.default_rng(0).normal(0, 0.1, 2000).astype(np.float32)
+    >>> voiced_duration(noise) < 0.02
+    True
+    """
+    y = _check_signal(y)
+    sr = check_sr(sr)
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+        raise AudioValueError(f"threshold must be a number in (0, 1), got {threshold!r}")
+    if not 0 < threshold < 1:
+        raise AudioValueError(f"threshold must be in (0, 1), got {threshold!r}")
+    floor_db = _check_positive(floor_db, "floor_db")
+    n = max(4, int(round(VOICING_FRAME_DURATION * sr)))
+    hop = max(1, int(round(HOP_DURATION * sr)))
+    lo = max(1, int(sr / PITCH_RANGE[1]))
+    hi = min(n - 1, int(sr / PITCH_RANGE[0]))
+    x = y.astype(np.float64)
+    x = np.concatenate((x[:1], x[1:] - _PRE_EMPHASIS * x[:-1]))
+    if len(x) < n:
+        x = np.pad(x, (0, n - len(x)))
+    frames = np.lib.stride_tricks.sliding_window_view(x, n)[::hop]
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    power = np.mean(frames * frames, axis=1)
+    if power.max() <= _TINY:
+        return 0.0
+    window = np.hanning(n)
+    n_fft = 2 * n  # no circular wrap-around up to lag n
+    acf = np.fft.irfft(np.abs(np.fft.rfft(frames * window, n_fft)) ** 2, n_fft)[:, : hi + 1]
+    bias = np.fft.irfft(np.abs(np.fft.rfft(window, n_fft)) ** 2, n_fft)[: hi + 1]
+    acf = acf / np.maximum(acf[:, :1], _TINY) / (bias / bias[0])
+    peak = acf[:, lo : hi + 1].max(axis=1)
+    loud = power >= power.max() * 10.0 ** (-floor_db / 10.0)
+    voiced = (peak >= threshold) & loud
+    return float(np.count_nonzero(voiced) * hop / sr)

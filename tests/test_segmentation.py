@@ -11,6 +11,7 @@ from sklearn_audiodigit.segmentation import (
     frame_levels,
     segment_words,
     voice_activity,
+    voiced_duration,
 )
 
 SR = 8000
@@ -211,3 +212,62 @@ def test_trim_db_leaves_faint_ends_out(tone):
     assert end > 0.8  # the tail is above the absolute floor: part of the word
     ((start, end),) = segment_words(y, sr=SR, trim_db=30.0)
     assert abs(start - 0.25) < 0.03 and abs(end - 0.55) < 0.03
+
+
+# ----------------------------------------------------------------- voicing
+def _bursts(rng, n):
+    """Cough- and click-like bursts: white or brown noise, 0.05-0.5 s, decaying."""
+    out = []
+    for k in range(n):
+        m = int(rng.uniform(0.05, 0.5) * 8000)
+        x = rng.standard_normal(m)
+        if k % 2:  # brown: most of its power low, as a cough's
+            x = np.cumsum(x)
+            x -= np.linspace(x[0], x[-1], m)
+        x *= np.exp(-np.arange(m) / (rng.uniform(0.2, 0.6) * m))
+        out.append((0.05 * x / np.sqrt(np.mean(x**2))).astype(np.float32))
+    return out
+
+
+def test_every_sample_digit_is_voiced_and_most_bursts_are_not(fsdd_sample, rng):
+    digits = np.array([voiced_duration(x) for x in fsdd_sample.data])
+    assert digits.min() >= 0.05  # every digit holds a vowel of 50 ms or more
+    bursts = np.array([voiced_duration(x) for x in _bursts(rng, 40)])
+    assert np.mean(bursts < 0.02) >= 0.7  # 83 % of 200 in the benchmark
+
+
+def test_voicing_holds_at_10_db_snr(fsdd_sample, rng):
+    voiced = []
+    for x in fsdd_sample.data[::3]:
+        p = np.mean(x.astype(np.float64) ** 2)
+        noisy = x + (rng.standard_normal(len(x)) * np.sqrt(p / 10)).astype(np.float32)
+        voiced.append(voiced_duration(noisy))
+    assert np.mean(np.array(voiced) >= 0.02) >= 0.99
+
+
+def test_a_tone_is_voiced_and_silence_is_not(tone):
+    y = tone(150.0, duration=1.0)  # periodic from start to end, at a voice's pitch
+    assert voiced_duration(y) >= 0.9
+    assert voiced_duration(np.zeros(8000, np.float32)) == 0.0
+    assert voiced_duration(np.zeros(10, np.float32)) == 0.0  # shorter than a frame
+
+
+@pytest.mark.parametrize("sr", [8000, 16000, 48000])
+def test_voicing_at_any_rate(fsdd_sample, sr):
+    x = fsdd_sample.data[0]
+    at_sr = soxr.resample(x, 8000, sr) if sr != 8000 else x
+    assert abs(voiced_duration(at_sr, sr=sr) - voiced_duration(x)) <= 0.05
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"threshold": 0}, "threshold"),
+        ({"threshold": 1.5}, "threshold"),
+        ({"threshold": True}, "threshold"),
+        ({"floor_db": -3}, "floor_db"),
+    ],
+)
+def test_voicing_parameter_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        voiced_duration(np.zeros(800, np.float32), **kwargs)

@@ -54,6 +54,13 @@ def test_transcribe_pin_options(capsys, digit_model_file, string_files):
     assert len(record["digits"]) == 2
     assert main(["transcribe", str(digit_model_file), path, "--reject-threshold", "2"]) == 2
     assert "reject-threshold" in capsys.readouterr().err
+    # a voiced-sound requirement longer than any word rejects every word
+    args = ["transcribe", str(digit_model_file), path, "--min-voiced", "30", "--json"]
+    assert main(args) == 0
+    (record,) = _records(capsys.readouterr().out)
+    assert record["digits"] == "" and len(record["rejected"]) >= 2
+    assert main(["transcribe", str(digit_model_file), path, "--min-voiced", "-1"]) == 2
+    assert "min-voiced" in capsys.readouterr().err
 
 
 def test_transcribe_bad_input(capsys, tmp_path, digit_model_file, string_files, fsdd_sample, rng):
