@@ -200,6 +200,16 @@ def _no_partial_fit(net):
     )
 
 
+def _has_strided_pointwise_conv(module):
+    """Whether ``module`` holds a 1x1 ``Conv2d`` with a stride above 1."""
+    return any(
+        isinstance(m, torch.nn.Conv2d)
+        and tuple(m.kernel_size) == (1, 1)
+        and any(s > 1 for s in m.stride)
+        for m in module.modules()
+    )
+
+
 class _AudioNetClassifier(NeuralNetClassifier):
     """Shared fit/predict logic; subclasses set ``_module_cls`` and the module params."""
 
@@ -328,8 +338,13 @@ class _AudioNetClassifier(NeuralNetClassifier):
         # state_dict and the model files stay the same. oneDNN's CPU convolutions run
         # faster on it: 40 training steps of the default CNN (batch 64, 40 x 51 frames,
         # 2 threads) took 7.2 -> 4.6 s in float32 and 4.0 -> 2.6 s in bfloat16; a whole
-        # fit runs 1.1-1.25x faster (benchmarks/README.md).
-        self.module_ = self.module_.to(memory_format=torch.channels_last)
+        # fit runs 1.1-1.25x faster (benchmarks/README.md). Not for a module with a
+        # strided 1x1 convolution (the ResNet's shortcuts): on a CPU without AVX-512,
+        # PyTorch 2.13.0's backward of such a convolution in channels-last layout
+        # corrupts the heap (a crash or an abort within a few steps; contiguous
+        # layout: none), measured 2026-12-02 on an AMD EPYC with AVX2.
+        if not _has_strided_pointwise_conv(self.module_):
+            self.module_ = self.module_.to(memory_format=torch.channels_last)
         return self
 
     def initialize_criterion(self):
