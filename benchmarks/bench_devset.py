@@ -153,8 +153,28 @@ def _cnn(power=False, augment=False):
     return build
 
 
+def _svc_sum():
+    """The default svc with its SVC scoring classes by mean one-against-one margins."""
+    from sklearn_audiodigit.svm import OneVsOneSumSVC
+
+    return make_model("svc", random_state=0).set_params(
+        estimator__estimator__classifier=OneVsOneSumSVC(C=10.0, random_state=0)
+    )
+
+
+def _embed_svc_votes():
+    """embed-svc before its OneVsOneSumSVC: a plain SVC, labels by one-against-one votes."""
+    from sklearn.svm import SVC
+
+    return make_model("embed-svc", random_state=0).set_params(
+        estimator__estimator__classifier=SVC(C=1.0, random_state=0)
+    )
+
+
 # Candidates of the retuning (issue 16): name -> builder of an unfitted model.
 CANDIDATES = {
+    "svc-sum": _svc_sum,
+    "embed-svc-votes": _embed_svc_votes,
     "cnn-pow": _cnn(power=True),
     "cnn-pow-aug1": _cnn(power=True, augment=True),
     "svc-before-retune": _svc_before_retune,

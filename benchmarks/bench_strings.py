@@ -217,6 +217,7 @@ def _transcriber(model, args):
         model,
         sr=SR,
         reject_threshold=args.reject_threshold,
+        min_voiced=args.min_voiced,
         split_fluent=args.split_fluent,
         segmentation=args.segmentation,
         segment_params=params,
@@ -234,7 +235,7 @@ def _print_header(args):
     print(
         f"model: {args.model}; segmentation={args.segmentation}, split_db={args.split_db}, "
         f"split_fluent={args.split_fluent}, known count={args.known_count}, "
-        f"reject_threshold={args.reject_threshold}"
+        f"reject_threshold={args.reject_threshold}, min_voiced={args.min_voiced}"
     )
 
 
@@ -621,6 +622,7 @@ def main():
         "(fsdd part; needs the [augment] extra)",
     )
     p.add_argument("--reject-threshold", type=float, default=0.2)
+    p.add_argument("--min-voiced", type=float, default=0.02, help="DigitStringTranscriber option")
     p.add_argument("--cache", default=os.path.expanduser("~/.cache/audiodigit_bench"))
     p.add_argument("--split-db", type=float, default=None, help="segment_words(split_db=...)")
     p.add_argument("--split-fluent", action="store_true", help="DigitStringTranscriber option")

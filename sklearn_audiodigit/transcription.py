@@ -251,11 +251,11 @@ class DigitStringTranscriber:
         probability. On FSDD strings with noise at 10-30 dB SNR (288 words of
         held-out speakers, the MFCC svc), no real digit scored below 0.3
         (median 0.86 for words read right, 0.70 for words read wrong), so 0.2
-        drops no digit; how low a cough scores depends on the model. The
-        ``embed-svc`` model's probabilities barely vary (held-out FSDD speaker:
-        median 0.954 for clips read right, 0.943 read wrong, 0.945 for noise
-        bursts; its SVC decides by one-against-one votes): with it the threshold
-        drops nothing (``benchmarks/README.md``).
+        drops no digit; how low a cough scores depends on the model. With
+        ``embed-svc`` (held-out FSDD speaker: median 0.996 for clips read right,
+        0.70 for clips read wrong and for noise bursts), 0.5 drops 1.5 % of the
+        digits read right and 17 % of the bursts (``benchmarks/README.md``,
+        "Graded decision values"); ``min_voiced`` catches most bursts.
     min_voiced : float, default=0.02
         Words with less voiced sound than this, in seconds
         (:func:`~sklearn_audiodigit.segmentation.voiced_duration`, measured on
@@ -299,9 +299,9 @@ class DigitStringTranscriber:
         nearest count possible). Classifies every candidate word, so several
         times slower; ``split_fluent`` and ``segment_params``' ``split_db``,
         ``max_word_duration`` and ``min_segments`` do not apply. On fluent TTS
-        strings read by ``embed-svc`` it lowered the digit error rate from 0.45
-        to 0.21 (0.17 with ``n_digits``), but it splits long words between
-        pauses (FSDD strings without noise: 0.06 to 0.17), so it is not the
+        strings read by ``embed-svc`` it lowered the digit error rate from 0.46
+        to 0.17 (0.15 with ``n_digits``), but it splits long words between
+        pauses (FSDD strings without noise: 0.04 to 0.10), so it is not the
         default (``benchmarks/README.md``).
     padding : float, default=0.05
         Seconds added before and after each word when it is cut for the model
