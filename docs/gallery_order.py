@@ -11,6 +11,7 @@ ORDER = [
     "plot_predict_your_wav.py",
     "plot_speech_embedding.py",
     "plot_transcribe_digit_string.py",
+    "plot_graded_confidence.py",
     "plot_cnn_learning_curves.py",
     "plot_compare_networks.py",
 ]
