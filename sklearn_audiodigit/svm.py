@@ -14,7 +14,6 @@ mean something (``benchmarks/README.md``, "Graded decision values").
 
 import numpy as np
 from sklearn.svm import SVC
-from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["OneVsOneSumSVC"]
 
@@ -144,7 +143,6 @@ default="rbf"
             machines it takes part in; shape (n_samples,) for two classes, as
             :class:`~sklearn.svm.SVC`.
         """
-        check_is_fitted(self)
         pairwise = super().decision_function(X)  # (n, K (K - 1) / 2) in libsvm's order
         n_classes = len(self.classes_)
         if n_classes == 2:

@@ -558,16 +558,16 @@ class DigitStringTranscriber:
             y = _reduce_noise(y, model_sr)
         if lattice:
             spans, labels, conf = self._lattice(y, model_sr, spans, n_digits)
-            clips = self._cut(y, model_sr, spans) if self.min_voiced > 0 else None
+            clips = self._cut(y, model_sr, spans)  # the words as chosen, for voicing
         else:
             if self.split_fluent:
                 spans = self._split_fluent(y, model_sr, [tuple(s) for s in spans])
             clips = self._cut(y, model_sr, spans)
             labels, conf = self._classify(clips)
-        if self.min_voiced > 0:
-            voiced = [voiced_duration(c, sr=model_sr) >= self.min_voiced for c in clips]
-        else:
-            voiced = [True] * len(spans)
+        voiced = [
+            self.min_voiced == 0 or voiced_duration(c, sr=model_sr) >= self.min_voiced
+            for c in clips
+        ]
         segments = [
             DigitSegment(float(s), float(e), _as_digit(lab), None if conf is None else float(c))
             for (s, e), lab, c in zip(
