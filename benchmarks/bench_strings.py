@@ -213,6 +213,9 @@ def _fold_model(bunch, speaker, cache, model_name):
 
 def _transcriber(model, args):
     params = {} if args.split_db is None else {"split_db": args.split_db}
+    for item in args.segment_param:
+        name, _, value = item.partition("=")
+        params[name] = None if value.lower() == "none" else float(value)
     return DigitStringTranscriber(
         model,
         sr=SR,
@@ -235,7 +238,8 @@ def _print_header(args):
     print(
         f"model: {args.model}; segmentation={args.segmentation}, split_db={args.split_db}, "
         f"split_fluent={args.split_fluent}, known count={args.known_count}, "
-        f"reject_threshold={args.reject_threshold}, min_voiced={args.min_voiced}"
+        f"reject_threshold={args.reject_threshold}, min_voiced={args.min_voiced}, "
+        f"segment params {args.segment_param or 'defaults'}"
     )
 
 
@@ -625,6 +629,14 @@ def main():
     p.add_argument("--min-voiced", type=float, default=0.02, help="DigitStringTranscriber option")
     p.add_argument("--cache", default=os.path.expanduser("~/.cache/audiodigit_bench"))
     p.add_argument("--split-db", type=float, default=None, help="segment_words(split_db=...)")
+    p.add_argument(
+        "--segment-param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another segment_words parameter, e.g. trim_db=30 or on_db=8 (repeatable; "
+        "'none' for None)",
+    )
     p.add_argument("--split-fluent", action="store_true", help="DigitStringTranscriber option")
     p.add_argument(
         "--segmentation",

@@ -122,18 +122,18 @@ def test_no_words_in_silence_and_noise(rng):
 
 
 def test_voice_activity_hysteresis():
-    # silence, then a level 12 dB above the floor, then 7 dB, then silence:
-    # speech starts at +12 dB and goes on through +7 dB (above off_db=5)
+    # silence, then a level 12 dB above the floor, then 6 dB, then silence:
+    # speech starts at +12 dB (above on_db=8) and goes on through +6 dB (above off_db=4)
     rng = np.random.default_rng(0)
     floor = 0.01 * rng.standard_normal(3 * SR)
     x = floor.copy()
     x[SR : 2 * SR] *= 10 ** (12 / 20)
-    x[2 * SR : int(2.5 * SR)] *= 10 ** (7 / 20)
+    x[2 * SR : int(2.5 * SR)] *= 10 ** (6 / 20)
     active, floor_db = voice_activity(x.astype(np.float32), sr=SR)
     assert abs(floor_db - 10 * np.log10(1e-4)) < 2
     times = np.flatnonzero(active) * 0.01
     assert 0.95 <= times.min() <= 1.02 and 2.45 <= times.max() <= 2.52
-    # without the +12 dB part, +7 dB alone never starts speech
+    # without the +12 dB part, +6 dB alone never starts speech
     x[SR : 2 * SR] = floor[SR : 2 * SR]
     assert not voice_activity(x.astype(np.float32), sr=SR)[0].any()
 
@@ -153,6 +153,7 @@ def test_frame_levels_units(tone):
         ({"min_word_duration": 0}, "min_word_duration"),
         ({"max_word_duration": 0.1}, "max_word_duration"),
         ({"min_segments": 0}, "min_segments"),
+        ({"length_db": -3}, "length_db"),
         ({"sr": -1}, "sr"),
     ],
 )
@@ -201,6 +202,42 @@ def test_detect_speech_rates_and_errors(fsdd_sample):
         detect_speech([clip], threshold_db=-1)
     with pytest.raises(ValueError):
         detect_speech([])
+
+
+@pytest.mark.parametrize("gap", [0.115, 0.13, 0.2])
+def test_a_pause_of_min_pause_or_more_separates_words(tone, gap):
+    # two loud words, exactly `gap` s of digital silence between them: a frame that
+    # reaches into a word is speech, so the silent frames lie inside the pause and
+    # the pause is measured as at least their span, not less
+    word = tone(300.0, 0.3, SR, 0.5)
+    pad = np.zeros(SR // 4, np.float32)
+    y = np.concatenate([pad, word, np.zeros(int(round(gap * SR)), np.float32), word, pad])
+    segments = segment_words(y, sr=SR, min_pause=0.1)
+    assert len(segments) == 2, segments
+    assert segments[0, 1] <= 0.25 + 0.3 + gap / 2 <= segments[1, 0]
+
+
+@pytest.mark.parametrize("gap", [0.03, 0.06, 0.085])
+def test_a_pause_shorter_than_min_pause_is_part_of_the_word(tone, gap):
+    # the closure before the plosive of "eight" or "six"
+    word = tone(300.0, 0.2, SR, 0.5)
+    pad = np.zeros(SR // 4, np.float32)
+    y = np.concatenate([pad, word, np.zeros(int(round(gap * SR)), np.float32), word, pad])
+    ((start, end),) = segment_words(y, sr=SR, min_pause=0.1)
+    assert abs(start - 0.25) < 0.03 and abs(end - (0.65 + gap)) < 0.03
+
+
+def test_a_faint_tail_does_not_make_a_word_too_long(tone, rng):
+    # a 0.5 s word whose 0.5 s tail (a fricative's hiss, a room's decay) lies 35 dB
+    # below it: 1 s in all, but one word, and the segment keeps the tail
+    word = tone(300.0, 0.5, SR, 0.5)
+    tail = (0.5 * 10 ** (-35 / 20) * rng.standard_normal(SR // 2)).astype(np.float32)
+    pad = np.zeros(SR // 4, np.float32)
+    y = np.concatenate([pad, word, tail, pad])
+    ((start, end),) = segment_words(y, sr=SR)
+    assert abs(start - 0.25) < 0.03 and end > 1.2
+    # measured over its whole length, it is longer than max_word_duration: split
+    assert len(segment_words(y, sr=SR, length_db=None)) == 2
 
 
 def test_trim_db_leaves_faint_ends_out(tone):
