@@ -228,10 +228,11 @@ def test_a_pause_shorter_than_min_pause_is_part_of_the_word(tone, gap):
 
 
 def test_a_faint_tail_does_not_make_a_word_too_long(tone, rng):
-    # a 0.5 s word whose 0.5 s tail (a fricative's hiss, a room's decay) lies 35 dB
-    # below it: 1 s in all, but one word, and the segment keeps the tail
-    word = tone(300.0, 0.5, SR, 0.5)
-    tail = (0.5 * 10 ** (-35 / 20) * rng.standard_normal(SR // 2)).astype(np.float32)
+    # a 0.5 s word whose 0.5 s tail (a fricative's hiss, a room's decay) lies 45 dB
+    # below it (more than length_db=40, above the absolute floor): 1 s in all, but
+    # one word, and the segment keeps the tail
+    word = tone(300.0, 0.5, SR, 0.5)  # power 0.125
+    tail = (np.sqrt(0.125 * 10 ** (-45 / 10)) * rng.standard_normal(SR // 2)).astype(np.float32)
     pad = np.zeros(SR // 4, np.float32)
     y = np.concatenate([pad, word, tail, pad])
     ((start, end),) = segment_words(y, sr=SR)
