@@ -44,7 +44,8 @@ EMBEDDING_MISSING = (
     "(pip install onnxruntime; pip install openwakeword==0.5.1 --no-deps)"
 )
 
-# scikit-learn's check wants a row's output equal to 1e-7 whatever the other rows;
+# scikit-learn's checks want a row's output equal to 1e-7 whatever the other rows
+# (their order, or a subset of them);
 # the mel/chroma projection is a float32 BLAS product, which rounds a row by ~1e-7
 # relative depending on where it falls in BLAS's blocks. The features' contract is a
 # tolerance (per-clip librosa within atol=1e-4, rtol=1e-5; tests/test_features.py),
@@ -56,7 +57,12 @@ _ORDER = (
     "tests/test_features.py"
 )
 EXPECTED_FAILED = {
-    name: {"check_methods_sample_order_invariance": _ORDER}
+    name: {
+        "check_methods_sample_order_invariance": _ORDER,
+        # an MFCC near zero carries the mel product's rounding as an absolute error
+        # of ~1e-6, over the check's atol (seen on an AMD EPYC, OpenBLAS, 2026-12-03)
+        "check_methods_subset_invariance": _ORDER,
+    }
     for name in ("MFCCExtractor", "LogMelExtractor", "ChromaExtractor")
 }
 # libsvm's sample weights rescale C per sample, which is not the same as repeating a
