@@ -43,6 +43,8 @@ __all__ = ["frame_levels", "voice_activity", "segment_words", "detect_speech", "
 #: Frame length and hop of the detector, in seconds.
 FRAME_DURATION = 0.025
 HOP_DURATION = 0.010
+#: Longest word, in seconds, before :func:`segment_words` splits it.
+MAX_WORD_DURATION = 0.8
 #: Percentile of the frame levels taken as the recording's noise floor.
 FLOOR_PERCENTILE = 5.0
 #: Cut-off of the high-pass filter applied before measuring energy, in Hz.
@@ -277,7 +279,7 @@ def segment_words(
     min_level_db=-55.0,
     min_word_duration=0.08,
     min_pause=0.1,
-    max_word_duration=0.8,
+    max_word_duration=MAX_WORD_DURATION,
     max_drop_db=40.0,
     length_db=40.0,
     split_db=None,

@@ -9,6 +9,7 @@ import soxr
 
 from sklearn_audiodigit.evaluation import digit_error_rate, edit_distance, string_accuracy
 from sklearn_audiodigit.persistence import load_model
+from sklearn_audiodigit.segmentation import segment_words
 from sklearn_audiodigit.transcription import DigitStringTranscriber, Transcription
 
 SR = 8000
@@ -129,6 +130,22 @@ def test_silence_and_noise_give_no_digits(model, rng):
     for y in (np.zeros(2 * SR, np.float32), (0.1 * rng.standard_normal(10 * SR)).astype("f4")):
         result = tr.transcribe(y)
         assert result.digits == "" and result.segments == []
+
+
+def test_a_clip_cut_tight_around_a_quiet_word_is_read_as_one_word(model, fsdd_sample):
+    # a few of theo's takes are quiet and have no silence around the word: nothing
+    # to measure a noise floor against, so the segmenter finds no word in them
+    tight = [i for i, x in enumerate(fsdd_sample.data) if len(segment_words(x, sr=SR)) == 0]
+    assert tight, "the sample holds such a take"
+    tr = DigitStringTranscriber(model)
+    for i in tight:
+        x = fsdd_sample.data[i]
+        result = tr.transcribe(x)
+        assert len(result.digits) == 1
+        ((start, end),) = [(seg.start, seg.end) for seg in result.segments]
+        assert start == 0.0 and end == pytest.approx(len(x) / SR)
+    # three takes in a row have dips between them: three words, read as before
+    assert len(tr.transcribe(np.concatenate([fsdd_sample.data[tight[0]]] * 3)).digits) == 3
 
 
 def test_parameter_and_model_errors(model, fsdd_sample):
