@@ -246,13 +246,17 @@ def _valleys(smooth, start, stop, *, min_depth, min_len, min_gap):
     return lo + kept, depth[kept]
 
 
-def _loud_length(seg, levels, length_db):
-    """Frames of ``seg`` from its first to its last frame within ``length_db`` dB of its peak."""
+def _loud_part(seg, levels, db):
+    """``(start, stop)`` of ``seg`` from its first to its last frame within ``db`` of its peak."""
     start, stop = seg
-    if length_db is None:
-        return stop - start
-    loud = np.flatnonzero(levels[start:stop] >= levels[start:stop].max() - length_db)
-    return int(loud[-1] - loud[0] + 1)
+    loud = np.flatnonzero(levels[start:stop] >= levels[start:stop].max() - db)
+    return start + int(loud[0]), start + int(loud[-1]) + 1
+
+
+def _loud_length(seg, levels, length_db):
+    """Frames of ``seg``'s loud part (all of it with ``length_db=None``)."""
+    start, stop = seg if length_db is None else _loud_part(seg, levels, length_db)
+    return stop - start
 
 
 def _split_at_minimum(seg, smooth, min_len):
@@ -421,12 +425,8 @@ def segment_words(
         loudest = max(levels[a:b].max() for a, b in kept)
         kept = [(a, b) for a, b in kept if levels[a:b].max() >= loudest - max_drop_db]
     if trim_db is not None:
-        # a word's faint ends (breath, room tail) are not part of its length
-        trimmed = []
-        for a, b in kept:
-            loud = np.flatnonzero(levels[a:b] >= levels[a:b].max() - trim_db)
-            trimmed.append((a + int(loud[0]), a + int(loud[-1]) + 1))
-        kept = trimmed
+        # a word's faint ends (breath, room tail) are left out of it
+        kept = [_loud_part(seg, levels, trim_db) for seg in kept]
     smooth = _smooth(levels)
     words, todo = [], list(kept)
     while todo:
