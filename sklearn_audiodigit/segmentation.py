@@ -45,6 +45,8 @@ FRAME_DURATION = 0.025
 HOP_DURATION = 0.010
 #: Longest word, in seconds, before :func:`segment_words` splits it.
 MAX_WORD_DURATION = 0.8
+#: Depth, in dB below a segment's loudest frame, of the part whose length counts.
+LENGTH_DB = 40.0
 #: Percentile of the frame levels taken as the recording's noise floor.
 FLOOR_PERCENTILE = 5.0
 #: Cut-off of the high-pass filter applied before measuring energy, in Hz.
@@ -285,7 +287,7 @@ def segment_words(
     min_pause=0.1,
     max_word_duration=MAX_WORD_DURATION,
     max_drop_db=40.0,
-    length_db=40.0,
+    length_db=LENGTH_DB,
     split_db=None,
     trim_db=None,
     min_segments=None,
