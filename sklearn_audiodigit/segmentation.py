@@ -149,9 +149,9 @@ def voice_activity(y, *, sr=DEFAULT_SR, on_db=8.0, off_db=4.0, min_level_db=-55.
         Rise above the noise floor, in dB, that starts speech. Steady noise
         fluctuates by less than 3 dB about its mean in 25 ms frames, so 8 dB
         keeps a margin of 5 dB; in a recording at 10 dB SNR, a word spoken a
-        few dB quieter than the others still rises 8 dB above the floor (10 dB,
-        the value before, missed such words in 8 of 360 FSDD strings at 10-30
-        dB SNR, 8 dB in none; ``benchmarks/README.md``, "Digit strings").
+        few dB quieter than the others still rises 8 dB above the floor (at 10
+        dB, 8 of 360 FSDD strings at 10-30 dB SNR lost such a word; at 8 dB,
+        none; ``benchmarks/README.md``, "Digit strings").
     off_db : float, default=4.0
         Level above the noise floor, in dB, below which speech ends. Must be
         <= ``on_db``.
