@@ -157,17 +157,16 @@ def _cnn_pink_room():
     """The default cnn trained as embed-svc is: every clip, a pink-noise copy, a room copy."""
 
     def build():
-        from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier, WaveformAugmenter
+        from sklearn.base import clone
 
-        off = dict(vtlp_range=None, band=None, eq_db=None, clip_range=None, p=1.0)
-        noise_only = WaveformAugmenter(
-            **off, rt60_range=None, snr_range=(0.0, 20.0), noise_kinds=("pink",), random_state=0
-        )
-        room_only = WaveformAugmenter(**off, rt60_range=(0.2, 0.8), snr_range=None, random_state=0)
+        from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier
+
+        # embed-svc's own two augmenters, so that the recipe is the shipped one
+        augmenter = make_model("embed-svc", random_state=0).get_params()["estimator__augmenter"]
         return SpeedPerturbedClassifier(
             make_model("cnn", random_state=0),
             factors=(1.0,),
-            augmenter=[noise_only, room_only],
+            augmenter=[clone(a) for a in augmenter],
             n_augment=1,
             test_time=False,
         )
@@ -199,7 +198,6 @@ CANDIDATES = {
     "embed-svc-votes": _embed_svc_votes,
     "cnn-pow": _cnn(power=True),
     "cnn-pow-aug1": _cnn(power=True, augment=True),
-    "cnn-aug1": _cnn(augment=True),
     "cnn-pinkroom": _cnn_pink_room(),
     "svc-before-retune": _svc_before_retune,
     "svc-pow": _svc_power(0),
