@@ -19,7 +19,8 @@ Protocol (both parts speaker-grouped; no model ever hears a test voice):
   accuracy per voice and over all of them.
 
 Models are the names of :data:`sklearn_audiodigit.pipelines.MODELS` (built by
-``make_model(name, random_state=0)``) or the candidates of ``CANDIDATES`` below.
+``make_model(name, random_state=SEED)``; ``SEED`` is 0 unless ``--random-state``
+says otherwise) or the candidates of ``CANDIDATES`` below.
 Networks train with ``torch.set_num_threads(1)``. The svc and embed-svc models
 are fitted without their temperature calibration (the ``CalibratedClassifierCV``
 around them is dropped, as :func:`sklearn_audiodigit.evaluation.evaluate` does):
@@ -45,10 +46,14 @@ from sklearn_audiodigit.datasets import fetch_fsdd  # noqa: E402
 from sklearn_audiodigit.evaluation import _prediction_model  # noqa: E402
 from sklearn_audiodigit.pipelines import MODELS, make_model  # noqa: E402
 
+# seed of every model and augmenter built here (--random-state): a second draw of a
+# candidate (network weights, shuffling, the random copies) is the same run with another
+SEED = 0
+
 
 def _svc_before_retune():
     """The default svc as it was before the issue-16 retune: dB features, no random copy."""
-    return make_model("svc", random_state=0).set_params(
+    return make_model("svc", random_state=SEED).set_params(
         estimator__estimator__features__compression="db", estimator__augmenter=None
     )
 
@@ -71,7 +76,7 @@ def _svc_augmented(n_augment=1, **augmenter_params):
         from sklearn_audiodigit.augmentation import WaveformAugmenter
 
         return _svc_before_retune().set_params(
-            estimator__augmenter=WaveformAugmenter(random_state=0, **augmenter_params),
+            estimator__augmenter=WaveformAugmenter(random_state=SEED, **augmenter_params),
             estimator__n_augment=n_augment,
         )
 
@@ -93,7 +98,7 @@ def _pink_copies(n_augment=1, snr_range=(0.0, 20.0), **feature_params):
             noise_kinds=("pink",),
             clip_range=None,
             p=1.0,
-            random_state=0,
+            random_state=SEED,
         )
         return _svc_with(**feature_params)().set_params(
             estimator__augmenter=noise, estimator__n_augment=n_augment
@@ -137,7 +142,7 @@ def _cnn(power=False, augment=False):
     def build():
         from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier, WaveformAugmenter
 
-        model = make_model("cnn", random_state=0)
+        model = make_model("cnn", random_state=SEED)
         if power:
             model.set_params(features__compression="power")
         if not augment:
@@ -145,7 +150,7 @@ def _cnn(power=False, augment=False):
         return SpeedPerturbedClassifier(
             model,
             factors=(1.0,),
-            augmenter=WaveformAugmenter(rt60_range=None, random_state=0),
+            augmenter=WaveformAugmenter(rt60_range=None, random_state=SEED),
             n_augment=1,
             test_time=False,
         )
@@ -162,9 +167,9 @@ def _cnn_pink_room():
         from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier
 
         # embed-svc's own two augmenters, so that the recipe is the shipped one
-        augmenter = make_model("embed-svc", random_state=0).get_params()["estimator__augmenter"]
+        augmenter = make_model("embed-svc", random_state=SEED).get_params()["estimator__augmenter"]
         return SpeedPerturbedClassifier(
-            make_model("cnn", random_state=0),
+            make_model("cnn", random_state=SEED),
             factors=(1.0,),
             augmenter=[clone(a) for a in augmenter],
             n_augment=1,
@@ -174,12 +179,32 @@ def _cnn_pink_room():
     return build
 
 
+def _svc_now(extra_pink=False, n_augment=1, **augmenter_params):
+    """The default svc (power law, speed, tilt and one random copy) with other copies.
+
+    ``extra_pink`` adds embed-svc's pink-noise augmenter next to the random copy;
+    ``augmenter_params`` change the random copy's ``WaveformAugmenter``.
+    """
+
+    def build():
+        from sklearn.base import clone
+
+        model = make_model("svc", random_state=SEED)
+        augmenter = model.estimator.augmenter.set_params(**augmenter_params)
+        if extra_pink:
+            noise, _ = make_model("embed-svc", random_state=SEED).estimator.augmenter
+            augmenter = [augmenter, clone(noise)]
+        return model.set_params(estimator__augmenter=augmenter, estimator__n_augment=n_augment)
+
+    return build
+
+
 def _svc_sum():
     """The default svc with its SVC scoring classes by mean one-against-one margins."""
     from sklearn_audiodigit.svm import OneVsOneSumSVC
 
-    return make_model("svc", random_state=0).set_params(
-        estimator__estimator__classifier=OneVsOneSumSVC(C=10.0, random_state=0)
+    return make_model("svc", random_state=SEED).set_params(
+        estimator__estimator__classifier=OneVsOneSumSVC(C=10.0, random_state=SEED)
     )
 
 
@@ -187,14 +212,17 @@ def _embed_svc_votes():
     """embed-svc before its OneVsOneSumSVC: a plain SVC, labels by one-against-one votes."""
     from sklearn.svm import SVC
 
-    return make_model("embed-svc", random_state=0).set_params(
-        estimator__estimator__classifier=SVC(C=1.0, random_state=0)
+    return make_model("embed-svc", random_state=SEED).set_params(
+        estimator__estimator__classifier=SVC(C=1.0, random_state=SEED)
     )
 
 
 # Candidates of the retuning (issue 16): name -> builder of an unfitted model.
 CANDIDATES = {
     "svc-sum": _svc_sum,
+    "svc-now-pink": _svc_now(extra_pink=True),
+    "svc-now-p05": _svc_now(p=0.5),
+    "svc-now-aug2": _svc_now(n_augment=2),
     "embed-svc-votes": _embed_svc_votes,
     "cnn-pow": _cnn(power=True),
     "cnn-pow-aug1": _cnn(power=True, augment=True),
@@ -228,7 +256,7 @@ CANDIDATES = {
 
 
 def _build(name):
-    model = CANDIDATES[name]() if name in CANDIDATES else make_model(name, random_state=0)
+    model = CANDIDATES[name]() if name in CANDIDATES else make_model(name, random_state=SEED)
     # predict is the argmax of the averaged decision values, which one temperature
     # does not change: skip the three calibration fits (same predictions, 4x faster)
     return _prediction_model(model)
@@ -243,6 +271,11 @@ def _fold(name, train, test_sets, cache):
     model = _build(name).fit(*train)
     fit_s = time.perf_counter() - t0
     preds = {k: np.asarray(model.predict(X)) for k, X in test_sets.items()}
+    # scores kept for late-fusion experiments (the cache is their only copy of a fold)
+    for method in ("predict_proba", "decision_function"):
+        if hasattr(model, method):
+            for k, X in test_sets.items():
+                preds[f"{method}_{k}"] = np.asarray(getattr(model, method)(X))
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez(cache, **preds)
@@ -376,7 +409,15 @@ def main(argv=None):
         default=None,
         help="held-out speakers (folds) to run; default all six (a partial run)",
     )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seed of the models and their augmenters (a second draw; use another --cache)",
+    )
     args = parser.parse_args(argv)
+    global SEED
+    SEED = args.random_state
     unknown = [m for m in args.models if m not in MODELS and m not in CANDIDATES]
     if unknown:
         parser.error(f"unknown models {unknown}")
