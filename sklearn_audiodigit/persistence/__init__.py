@@ -27,7 +27,11 @@ model itself or a Pipeline step) is stored the same way: its parameters (the
 unfitted ``estimator`` by class name and parameters), seeds and classes in
 ``metadata.json`` (``"ensembles"``), each fitted copy as one more network. Such
 files are format version 2; files without an ensemble are still written as
-version 1, which earlier releases read.
+version 1, which earlier releases read. A network or ensemble in the pipeline of
+a fitted :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier` (the
+``estimator_`` that ``make_model("cnn")`` trains on channel copies) is found
+there too (step path ``["estimator_", "net"]``) and put back on loading, with an
+unfitted clone in the wrapper's ``estimator``; such files are format version 3.
 
 :func:`load_model` reads that format; joblib/pickle files load only with
 ``trust=True``. Every problem with a file (missing, empty, truncated, corrupted,

@@ -17,9 +17,13 @@ from ._bounds import json_limit, open_zip, parse_json, read_member
 #: Value of ``metadata["format"]`` in a safe model file.
 MODEL_FORMAT = "sklearn-audiodigit-model"
 #: Newest version of the safe format, which this library reads and writes. Version
-#: 2 added SeedEnsembleClassifier (``"ensembles"`` in the metadata); a file without
-#: one is written as version 1, so that earlier releases still read it.
-FORMAT_VERSION = 2
+#: 2 added SeedEnsembleClassifier (``"ensembles"`` in the metadata); version 3,
+#: networks inside a fitted SpeedPerturbedClassifier (a step path starting with
+#: ``"estimator_"``, as in the cnn trained with channel copies). A file is written
+#: with the lowest version that describes it, so that earlier releases still read
+#: what they can.
+FORMAT_VERSION = 3
+_FORMAT_VERSION_ENSEMBLE = 2
 _FORMAT_VERSION_NO_ENSEMBLE = 1
 #: Value of ``payload["format"]`` in a joblib model file (``format="joblib"``).
 JOBLIB_FORMAT = "sklearn-audiodigit-joblib-1"

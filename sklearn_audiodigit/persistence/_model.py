@@ -18,6 +18,7 @@ from ._bounds import (
     read_member,
 )
 from ._format import (
+    _FORMAT_VERSION_ENSEMBLE,
     _FORMAT_VERSION_NO_ENSEMBLE,
     _METADATA,
     _SKLEARN,
@@ -66,8 +67,25 @@ TRUSTED_TYPES = (
 )
 
 
+#: Path element of a network inside a fitted SpeedPerturbedClassifier (its
+#: ``estimator_``): ``["estimator_", "net"]`` is step ``net`` of the pipeline it wraps,
+#: e.g. the cnn trained with channel copies. Files with such a path need format 3.
+_INNER = "estimator_"
+
+
+def _is_wrapper(model):
+    """Whether ``model`` is a fitted SpeedPerturbedClassifier, whose nets the format reaches."""
+    from ..augmentation import SpeedPerturbedClassifier
+
+    return isinstance(model, SpeedPerturbedClassifier) and hasattr(model, "estimator_")
+
+
 def _find_nets(model, net_type, prefix=()):
-    """Yield ``(path, net)`` for every network or ensemble: the model itself or Pipeline steps."""
+    """Yield ``(path, net)`` for every network or ensemble.
+
+    Networks are found as the model itself, as Pipeline steps, and inside the
+    ``estimator_`` of a fitted SpeedPerturbedClassifier (path element ``_INNER``).
+    """
     from sklearn.pipeline import Pipeline
 
     if isinstance(model, net_type) or _is_ensemble(model):
@@ -75,10 +93,12 @@ def _find_nets(model, net_type, prefix=()):
     elif isinstance(model, Pipeline):
         for name, step in model.steps:
             yield from _find_nets(step, net_type, prefix + (name,))
+    elif _is_wrapper(model):
+        yield from _find_nets(model.estimator_, net_type, prefix + (_INNER,))
 
 
 def _check_no_hidden_nets(model, net_type, where="model"):
-    """Raise if a network hides somewhere other than a Pipeline step (e.g. a meta-estimator)."""
+    """Raise if a network hides somewhere the format does not reach (e.g. a meta-estimator)."""
     from sklearn.pipeline import Pipeline
 
     if isinstance(model, net_type) or _is_ensemble(model):
@@ -97,18 +117,29 @@ def _check_no_hidden_nets(model, net_type, where="model"):
             "the safe format does not store. Save it with format='joblib' (loadable only "
             "with trust=True)."
         )
-    for key, value in model.get_params(deep=True).items():
+    params = model.get_params(deep=True)
+    if _is_wrapper(model):
+        # the fitted estimator_ is stored; the unfitted template (estimator) is rebuilt
+        # from it on loading, so only the wrapper's other parameters are checked here
+        _check_no_hidden_nets(model.estimator_, net_type, f"{where}.{_INNER}")
+        params = {k: v for k, v in params.items() if k.split("__")[0] != "estimator"}
+    for key, value in params.items():
         if isinstance(value, hidden):
             raise TypeError(
                 f"{where} holds a neural network in {key!r}, outside a Pipeline step; the "
                 "safe format stores networks (and SeedEnsembleClassifier) only as the "
-                "model itself or as Pipeline steps. Save it with format='joblib' (loadable "
-                "only with trust=True)."
+                "model itself, as Pipeline steps, or inside a fitted "
+                "SpeedPerturbedClassifier's pipeline. Save it with format='joblib' "
+                "(loadable only with trust=True)."
             )
 
 
 def _replace_nets(model, paths):
-    """A shallow copy of ``model`` with the steps at ``paths`` set to ``"passthrough"``."""
+    """A shallow copy of ``model`` with the networks at ``paths`` set to ``"passthrough"``.
+
+    Inside a SpeedPerturbedClassifier both the fitted ``estimator_`` and the unfitted
+    template ``estimator`` (which holds the same steps, unfitted) lose their networks.
+    """
     import copy
 
     if not paths:
@@ -116,6 +147,11 @@ def _replace_nets(model, paths):
     if () in paths:
         return None
     new = copy.copy(model)
+    if _is_wrapper(model):
+        sub = [p[1:] for p in paths if p[0] == _INNER]
+        new.estimator_ = _replace_nets(model.estimator_, sub)
+        new.estimator = _replace_nets(model.estimator, sub)
+        return new
     steps = []
     for name, step in model.steps:
         sub = [p[1:] for p in paths if p[0] == name]
@@ -130,8 +166,15 @@ def _replace_nets(model, paths):
 
 
 def _set_at(model, path, net):
+    """Put ``net`` back at ``path``; a SpeedPerturbedClassifier's template gets a clone."""
+    from sklearn.base import clone
+
     if not path:
         return net
+    if _is_wrapper(model) and path[0] == _INNER:
+        model.estimator_ = _set_at(model.estimator_, path[1:], net)
+        model.estimator = _set_at(model.estimator, path[1:], clone(net))
+        return model
     steps = model.steps
     for i, (name, step) in enumerate(steps):
         if name == path[0]:
@@ -151,7 +194,9 @@ def save_model(model, path, *, metadata=None, format="safe"):
         :func:`~sklearn_audiodigit.make_model`. Networks of
         :mod:`sklearn_audiodigit.nn`, and
         :class:`~sklearn_audiodigit.nn.SeedEnsembleClassifier` of them, may be the
-        model itself or Pipeline steps, not parts of another meta-estimator.
+        model itself, Pipeline steps, or steps of the pipeline inside a fitted
+        :class:`~sklearn_audiodigit.augmentation.SpeedPerturbedClassifier` (as in
+        ``make_model("cnn")``), not parts of another meta-estimator.
     path : str or os.PathLike
         File to write. It is written through a temporary file in the same folder
         and moved into place in one step, so a failure leaves no partial file.
@@ -273,6 +318,8 @@ def save_model(model, path, *, metadata=None, format="safe"):
     record["nets"] = net_records
     if ensemble_records:
         record["ensembles"] = ensemble_records
+        record["format_version"] = _FORMAT_VERSION_ENSEMBLE
+    if any(_INNER in path for path, _ in nets):
         record["format_version"] = FORMAT_VERSION
     record["sklearn_part"] = _SKLEARN if rest is not None else None
     meta_bytes = json.dumps(record, indent=1, allow_nan=True).encode("utf-8")

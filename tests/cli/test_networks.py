@@ -1,5 +1,5 @@
 """The networks' model options of ``audiodigit train|evaluate``: ``--n-estimators N`` (seed
-ensembles), ``--precision`` and ``--max-epochs``."""
+ensembles), ``--precision``, ``--max-epochs`` and ``--channel-copies``."""
 
 import json
 from pathlib import Path
@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sklearn_audiodigit.cli import _build_parser, _groups_fit_param, _make_model, main
+from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier
+from sklearn_audiodigit.cli import (
+    _build_parser,
+    _groups_fit_param,
+    _make_model,
+    _network_pipeline,
+    main,
+)
 from sklearn_audiodigit.persistence import load_model, read_model_metadata
 
 pytest.importorskip("torch")
@@ -74,8 +81,11 @@ def _args(*argv):
 def test_n_estimators_wraps_the_net_step_and_keeps_its_name():
     args = _args("--model", "cnn", "--n-estimators", "3", "--random-state", "7")
     model = _make_model(args)
-    ens = model.steps[-1][1]
-    assert model.steps[-1][0] == "net" and type(ens) is SeedEnsembleClassifier
+    # the cnn's channel copies wrap the pipeline; the ensemble replaces its net step
+    assert type(model) is SpeedPerturbedClassifier
+    pipeline = _network_pipeline(model)
+    ens = pipeline.steps[-1][1]
+    assert pipeline.steps[-1][0] == "net" and type(ens) is SeedEnsembleClassifier
     assert ens.n_estimators == 3 and ens.random_state == 7
     assert type(ens.estimator) is CNNClassifier and ens.estimator.random_state == 7
     assert _groups_fit_param(args, model) == "net__groups"
@@ -94,15 +104,19 @@ def test_train_saves_a_safe_ensemble_and_routes_speakers_to_every_copy(trained, 
     assert meta["format"] == "sklearn-audiodigit-model"
     assert meta["model_name"] == "cnn" and meta["n_estimators"] == 2
     (ens,) = meta["ensembles"]
-    assert ens["path"] == ["net"] and ens["n_estimators"] == 2
+    assert ens["path"] == ["estimator_", "net"] and ens["n_estimators"] == 2
+    assert meta["format_version"] == 3  # a network inside the wrapper of its copies
     assert ens["params"] == {"n_estimators": 2, "random_state": 3}
     assert len(meta["nets"]) == 2
-    # every copy was fitted once, with its own seed and the speakers of the clips
+    # every copy was fitted once, with its own seed and the speakers of the clips,
+    # repeated for the clips' two channel copies (120 clips, 360 training inputs)
     assert [seed for seed, _ in calls] == ens["fitted"]["seeds"]
     speakers = sorted({Path(f).stem.split("_")[1] for f in small_data.iterdir()})
     for _, groups in calls:
-        assert groups is not None and len(groups) == 120
+        assert groups is not None and len(groups) == 360
         assert sorted(set(groups)) == speakers
+        np.testing.assert_array_equal(groups[:120], groups[120:240])
+        np.testing.assert_array_equal(groups[:120], groups[240:])
     np.testing.assert_array_equal(calls[0][1], calls[1][1])
 
 
@@ -129,8 +143,10 @@ def test_info_shows_the_ensemble(capsys, trained):
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert "SeedEnsembleClassifier(2 x CNNClassifier)" in out
-    assert "ensemble net: SeedEnsembleClassifier(n_estimators=2, random_state=3)" in out
-    assert "network net[0]: CNNClassifier" in out and "network net[1]: CNNClassifier" in out
+    ensemble = "ensemble estimator_/net: SeedEnsembleClassifier(n_estimators=2, random_state=3)"
+    assert ensemble in out
+    assert "network estimator_/net[0]: CNNClassifier" in out
+    assert "network estimator_/net[1]: CNNClassifier" in out
 
 
 def test_evaluate_with_n_estimators(capsys, small_data, tiny_cnn):
@@ -144,7 +160,14 @@ def test_evaluate_with_n_estimators(capsys, small_data, tiny_cnn):
 
 # ------------------------------------------------------------------ usage errors
 @pytest.mark.parametrize(
-    "option", [("--n-estimators", "2"), ("--precision", "bfloat16"), ("--max-epochs", "5")]
+    "option",
+    [
+        ("--n-estimators", "2"),
+        ("--precision", "bfloat16"),
+        ("--max-epochs", "5"),
+        ("--channel-copies",),
+        ("--no-channel-copies",),
+    ],
 )
 @pytest.mark.parametrize("command", ["train", "evaluate"])
 def test_network_options_with_svc_are_usage_errors(capsys, tmp_path, command, option):
@@ -154,7 +177,7 @@ def test_network_options_with_svc_are_usage_errors(capsys, tmp_path, command, op
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "usage" in err.lower()
-    assert option[0] in err and "svc" in err
+    assert option[0].replace("--no-", "--") in err and "svc" in err
     assert not out.exists()
 
 
@@ -169,7 +192,8 @@ def test_counts_must_be_positive_ints(capsys, tmp_path, option, value):
 # ------------------------------------------------------------------ --precision
 def test_precision_reaches_the_network_and_every_copy():
     assert _args("--model", "cnn").precision == "float32"
-    net = _make_model(_args("--model", "cnn", "--precision", "bfloat16")).steps[-1][1]
+    model = _make_model(_args("--model", "cnn", "--precision", "bfloat16"))
+    net = _network_pipeline(model).steps[-1][1]
     assert type(net) is CNNClassifier and net.precision == "bfloat16"
     args = _args("--model", "rnn", "--precision", "bfloat16", "--n-estimators", "2")
     ens = _make_model(args).steps[-1][1]
@@ -189,7 +213,7 @@ def test_train_bfloat16_on_real_audio_saves_a_float32_network(
     argv = ["train", "--data", str(small_data), "--model", "cnn", "--precision", "bfloat16"]
     assert main([*argv, "--output", str(path), "--quiet"]) == 0
     capsys.readouterr()  # the training report
-    net = load_model(path).named_steps["net"]
+    net = load_model(path).estimator_.named_steps["net"]
     assert net.precision == "bfloat16"
     assert all(p.dtype.is_floating_point and p.itemsize == 4 for p in net.module_.parameters())
     assert main(["predict", str(path), clip, "--json"]) == 0
@@ -229,3 +253,40 @@ def test_train_max_epochs_on_real_audio(capsys, tmp_path, small_data):
     capsys.readouterr()  # the training report
     assert epochs == [3]
     assert load_model(path).steps[-1][1].max_epochs == 3
+
+
+# ------------------------------------------------------------------ --channel-copies
+@pytest.mark.parametrize(
+    ("model", "argv", "wrapped"),
+    [
+        ("cnn", [], True),
+        ("cnn", ["--no-channel-copies"], False),
+        ("rnn", [], False),
+        ("rnn", ["--channel-copies"], True),
+        ("mlp", ["--channel-copies"], True),
+    ],
+)
+def test_channel_copies_default_on_for_the_cnn_only(model, argv, wrapped):
+    built = _make_model(_args("--model", model, "--random-state", "5", *argv))
+    assert isinstance(built, SpeedPerturbedClassifier) is wrapped
+    if wrapped:
+        # a pink-noise copy and a room copy of every clip, seeded; prediction on the clips
+        noise, room = built.augmenter
+        assert noise.noise_kinds == ("pink",) and noise.snr_range == (0.0, 20.0)
+        assert room.rt60_range == (0.2, 0.8) and room.snr_range is None
+        assert noise.random_state == room.random_state == 5
+        assert built.factors == (1.0,) and built.n_augment == 1
+    assert type(_network_pipeline(built).steps[-1][1]).__name__ != "SeedEnsembleClassifier"
+
+
+def test_train_without_channel_copies_saves_the_plain_pipeline(
+    capsys, tmp_path, small_data, tiny_cnn, clip
+):
+    path = tmp_path / "cnn_plain.model"
+    argv = ["train", "--data", str(small_data), "--model", "cnn", "--no-channel-copies"]
+    assert main([*argv, "--output", str(path), "--quiet"]) == 0
+    capsys.readouterr()  # the training report
+    meta = read_model_metadata(path)
+    assert [n["path"] for n in meta["nets"]] == [["net"]]
+    assert meta["format_version"] == 1  # readable by the releases before the copies
+    assert type(load_model(path).named_steps["net"]) is CNNClassifier

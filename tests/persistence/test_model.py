@@ -173,8 +173,47 @@ def test_trained_on_cuda_loads_on_cpu(tmp_path, model_file_data):
     path = tmp_path / "gpu.model"
     save_model(model, path)
     loaded = load_model(path, device="cpu")
-    assert next(loaded.steps[-1][1].module_.parameters()).device.type == "cpu"
+    # the cnn trains with channel copies: its network is inside the wrapper's pipeline
+    net = loaded.estimator_.named_steps["net"]
+    assert next(net.module_.parameters()).device.type == "cpu"
     np.testing.assert_allclose(loaded.predict_proba(X_test), model.predict_proba(X_test), atol=1e-4)
+
+
+def test_network_inside_speed_perturbed_classifier_round_trips(tmp_path, model_file_data):
+    """The cnn with channel copies: a network in a fitted SpeedPerturbedClassifier's pipeline."""
+    from sklearn.base import clone
+
+    from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier
+
+    X, y, speaker, X_test = model_file_data
+    model = make_model("cnn", random_state=0, max_epochs=2, channels=(4,), batch_size=16)
+    assert isinstance(model, SpeedPerturbedClassifier)
+    model.fit(X, y, net__groups=speaker)
+    path = tmp_path / "cnn.model"
+    meta = save_model(model, path, metadata={"model_name": "cnn"})
+    assert [n["path"] for n in meta["nets"]] == [["estimator_", "net"]]
+    assert meta["format_version"] == 3  # releases that read up to 2 refuse it, saying so
+    assert "SpeedPerturbedClassifier(Pipeline(" in meta["estimator"]
+    assert meta["feature_settings"]["wrapper"]["params"]["factors"] == [1.0]
+    loaded = load_model(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), model.predict_proba(X_test))
+    # the fitted network is back in place, and the unfitted template gets an unfitted
+    # network with the same parameters, so that clone() and a refit work
+    net, template = loaded.estimator_.named_steps["net"], loaded.estimator.named_steps["net"]
+    assert net.initialized_ and not getattr(template, "initialized_", False)
+    assert template.get_params()["channels"] == net.get_params()["channels"] == (4,)
+    refit = clone(loaded).set_params(estimator__net__max_epochs=1).fit(X[:40], y[:40])
+    assert refit.predict(X_test).shape == (len(X_test),)
+    # the model given to save_model is untouched
+    assert model.estimator_.named_steps["net"] is not net
+    assert model.estimator_.named_steps["net"].initialized_
+
+
+def test_unfitted_wrapper_around_a_network_is_refused(tmp_path):
+    model = make_model("cnn", random_state=0, max_epochs=1, channels=(4,))
+    with pytest.raises(TypeError, match="outside a Pipeline step"):
+        save_model(model, tmp_path / "unfitted.model")
+    assert not (tmp_path / "unfitted.model").exists()
 
 
 def test_joblib_format_needs_trust(tmp_path, svc, model_file_data):
