@@ -161,26 +161,11 @@ def _cnn(power=False, augment=False):
 def _cnn_pink_room():
     """The cnn trained as embed-svc is: every clip, a pink-noise copy, a room copy.
 
-    Built here from its parts as it was measured; since 2026-12-08 it is what
-    ``make_model("cnn")`` builds (``cnn``), and ``cnn-plain`` is the cnn without copies.
+    Measured under this name before it became the default; since 2026-12-08 it is
+    what ``make_model("cnn")`` builds (``cnn``), and ``cnn-plain`` is the cnn
+    without copies.
     """
-
-    def build():
-        from sklearn.base import clone
-
-        from sklearn_audiodigit.augmentation import SpeedPerturbedClassifier
-
-        # embed-svc's own two augmenters, so that the recipe is the shipped one
-        augmenter = make_model("embed-svc", random_state=SEED).get_params()["estimator__augmenter"]
-        return SpeedPerturbedClassifier(
-            make_model("cnn", random_state=SEED, channel_copies=False),
-            factors=(1.0,),
-            augmenter=[clone(a) for a in augmenter],
-            n_augment=1,
-            test_time=False,
-        )
-
-    return build
+    return make_model("cnn", random_state=SEED)
 
 
 def _svc_now(extra_pink=False, n_augment=1, **augmenter_params):
@@ -230,7 +215,7 @@ CANDIDATES = {
     "embed-svc-votes": _embed_svc_votes,
     "cnn-pow": _cnn(power=True),
     "cnn-pow-aug1": _cnn(power=True, augment=True),
-    "cnn-pinkroom": _cnn_pink_room(),
+    "cnn-pinkroom": _cnn_pink_room,
     "cnn-plain": lambda: make_model("cnn", random_state=SEED, channel_copies=False),
     "svc-before-retune": _svc_before_retune,
     "svc-pow": _svc_power(0),

@@ -15,39 +15,8 @@ from sklearn_audiodigit.nn import make_nn_pipeline  # noqa: E402
 torch.set_num_threads(1)
 
 
-def test_pipeline_on_waveforms_with_groups():
-    rng = np.random.RandomState(0)
-    t = np.arange(3000) / 8000.0
-    waves, y = [], []
-    for i in range(24):
-        f = 300.0 if i % 2 else 1200.0
-        n = 2000 + 40 * i  # ragged
-        wave = 0.5 * np.sin(2 * np.pi * f * t[:n]) + 0.01 * rng.randn(n)
-        waves.append(wave.astype(np.float32))
-        y.append(i % 2)
-    waves = np.array(waves + [None], dtype=object)[:-1]
-    groups = np.repeat(np.arange(4), 6)
-    pipe = make_nn_pipeline(
-        "cnn", random_state=0, channels=(4, 8), max_epochs=4, early_stopping=True, batch_size=8
-    )
-    pipe.fit(waves, np.array(y), net__groups=groups)
-    assert pipe.predict(waves).shape == (24,)
-    scores = cross_val_score(
-        make_nn_pipeline("mlp", random_state=0, hidden_layer_sizes=(8,), max_epochs=2),
-        waves,
-        np.array(y),
-        groups=groups,
-        cv=GroupKFold(2),
-    )
-    assert scores.shape == (2,)
-    for name in ("rnn", "resnet"):
-        assert make_nn_pipeline(name).steps[-1][0] == "net"
-    with pytest.raises(ValueError, match="name"):
-        make_nn_pipeline("transformer")
-
-
-def _tones(n=18):
-    """Ragged tones at 300 or 1,200 Hz with a little noise, labels 0/1, 3 speakers."""
+def _tones(n=18, n_groups=3):
+    """Ragged tones at 300 or 1,200 Hz with a little noise: waves, labels 0/1, speakers."""
     rng = np.random.RandomState(0)
     t = np.arange(3000) / 8000.0
     waves = np.empty(n, dtype=object)
@@ -56,7 +25,28 @@ def _tones(n=18):
         waves[i] = (
             0.5 * np.sin(2 * np.pi * f * t[: 2000 + 40 * i]) + 0.01 * rng.randn(2000 + 40 * i)
         ).astype(np.float32)
-    return waves, np.arange(n) % 2, np.repeat(np.arange(3), n // 3)
+    return waves, np.arange(n) % 2, np.repeat(np.arange(n_groups), n // n_groups)
+
+
+def test_pipeline_on_waveforms_with_groups():
+    waves, y, groups = _tones(24, n_groups=4)
+    pipe = make_nn_pipeline(
+        "cnn", random_state=0, channels=(4, 8), max_epochs=4, early_stopping=True, batch_size=8
+    )
+    pipe.fit(waves, y, net__groups=groups)
+    assert pipe.predict(waves).shape == (24,)
+    scores = cross_val_score(
+        make_nn_pipeline("mlp", random_state=0, hidden_layer_sizes=(8,), max_epochs=2),
+        waves,
+        y,
+        groups=groups,
+        cv=GroupKFold(2),
+    )
+    assert scores.shape == (2,)
+    for name in ("rnn", "resnet"):
+        assert make_nn_pipeline(name).steps[-1][0] == "net"
+    with pytest.raises(ValueError, match="name"):
+        make_nn_pipeline("transformer")
 
 
 def test_make_model_cnn_trains_on_channel_copies(monkeypatch):
